@@ -1,0 +1,74 @@
+//! The `Actor` extractor: a valid bearer token whose session is still open and whose user is
+//! still active, or a 401. Handlers take an `Actor` and hand it to the policy module.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use diesel::prelude::*;
+use shared::Role;
+
+use crate::db::schema::{sessions, users};
+use crate::db::now;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: String,
+    pub session_id: String,
+    pub role: Role,
+    pub organization_id: String,
+}
+
+impl Actor {
+    /// Checks the token, then (in one query) that its session is open and its user active.
+    pub async fn from_token(state: &AppState, token: &str) -> ApiResult<Actor> {
+        let claims = state.keys.verify(token)?;
+        let (sub, sid) = (claims.sub.clone(), claims.sid.clone());
+        let row: Option<(String, String)> = state
+            .db
+            .run(move |conn| {
+                Ok(sessions::table
+                    .inner_join(users::table)
+                    .filter(sessions::id.eq(&sid))
+                    .filter(sessions::user_id.eq(&sub))
+                    .filter(sessions::revoked_at.is_null())
+                    .filter(sessions::expires_at.gt(now()))
+                    .filter(users::active.eq(true))
+                    .select((users::role, users::organization_id))
+                    .first(conn)
+                    .optional()?)
+            })
+            .await?;
+        let Some((role, organization_id)) = row else {
+            return Err(ApiError::unauthenticated("the session has ended; please sign in again"));
+        };
+        let role = Role::parse(&role).ok_or_else(|| ApiError::internal(format!("unknown role {role:?}")))?;
+        Ok(Actor { user_id: claims.sub, session_id: claims.sid, role, organization_id })
+    }
+}
+
+/// The bearer token of a request, if any.
+pub fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+}
+
+impl FromRequest for Actor {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Actor, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let token = token.ok_or_else(|| ApiError::unauthenticated("send an access token as `Authorization: Bearer <token>`"))?;
+            Actor::from_token(&state, &token).await
+        })
+    }
+}

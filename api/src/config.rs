@@ -1,0 +1,120 @@
+//! Typed configuration: defaults that work on a laptop, overridden by a TOML file
+//! (`tandem.toml` in the working directory, or the path in `TANDEM_CONFIG`) and then by
+//! `TANDEM_<KEY>` environment variables. Unknown keys are errors, so a typo never passes
+//! silently. Every key is listed in the README.
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `sqlite://path` (embedded default) or `postgres://user@host/db`.
+    pub database_url: String,
+    /// Connections in the database pool.
+    pub database_pool_size: u32,
+    /// Address the server listens on.
+    pub bind: String,
+    /// The address people use to reach Tandem; links in e-mails start with it.
+    pub public_url: String,
+    /// The built web app (`scripts/build-web.sh` writes it).
+    pub web_dist: String,
+    /// HTTP worker threads; 0 means one per CPU core.
+    pub workers: usize,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// A tracing filter such as `info` or `api=debug,info`.
+    pub log_level: String,
+    /// Largest accepted JSON body, in bytes.
+    pub body_limit_bytes: usize,
+    /// Secret for signing access tokens. Empty: a random one is made once and kept in the
+    /// database, so every process on the same database shares it.
+    pub jwt_secret: String,
+    /// Access-token lifetime in seconds (at most 900).
+    pub access_token_ttl_secs: i64,
+    /// Refresh-token lifetime in days.
+    pub refresh_token_ttl_days: i64,
+    /// Failed logins allowed per account within `login_window_secs`.
+    pub login_max_failures_per_account: u32,
+    /// Login attempts allowed per client IP within `login_window_secs`.
+    pub login_max_attempts_per_ip: u32,
+    pub login_window_secs: u64,
+    /// How long an invitation link stays valid.
+    pub invitation_ttl_hours: i64,
+    /// `file` (writes each message to `mail_outbox_dir`) or `smtp`.
+    pub mail_transport: String,
+    pub mail_outbox_dir: String,
+    pub mail_from: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_username: String,
+    pub smtp_password: String,
+    /// How often idle job workers look for due jobs, in milliseconds.
+    pub job_poll_ms: u64,
+    /// Attempts before a job is marked failed.
+    pub job_max_attempts: i32,
+    /// Whether this process runs background jobs (turn off on API-only replicas).
+    pub jobs_enabled: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://./data/tandem.db".into(),
+            database_pool_size: 8,
+            bind: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            web_dist: "./web/dist".into(),
+            workers: 0,
+            log_format: "text".into(),
+            log_level: "info".into(),
+            body_limit_bytes: 64 * 1024,
+            jwt_secret: String::new(),
+            access_token_ttl_secs: 900,
+            refresh_token_ttl_days: 30,
+            login_max_failures_per_account: 5,
+            login_max_attempts_per_ip: 30,
+            login_window_secs: 300,
+            invitation_ttl_hours: 72,
+            mail_transport: "file".into(),
+            mail_outbox_dir: "./data/outbox".into(),
+            mail_from: "Tandem <no-reply@tandem.local>".into(),
+            smtp_host: "127.0.0.1".into(),
+            smtp_port: 25,
+            smtp_username: String::new(),
+            smtp_password: String::new(),
+            job_poll_ms: 500,
+            job_max_attempts: 5,
+            jobs_enabled: true,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then the file, then the environment.
+    pub fn load() -> Result<Config, String> {
+        let file = std::env::var("TANDEM_CONFIG").unwrap_or_else(|_| "tandem.toml".into());
+        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(&file))
+            .merge(Env::prefixed("TANDEM_").ignore(&["config"]))
+            .extract()
+            .map_err(|e| format!("configuration: {e}"))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    pub fn check(&self) -> Result<(), String> {
+        crate::db::Backend::from_url(&self.database_url)?;
+        if !(60..=900).contains(&self.access_token_ttl_secs) {
+            return Err("access_token_ttl_secs must be between 60 and 900".into());
+        }
+        if !["file", "smtp"].contains(&self.mail_transport.as_str()) {
+            return Err("mail_transport must be `file` or `smtp`".into());
+        }
+        if !["text", "json"].contains(&self.log_format.as_str()) {
+            return Err("log_format must be `text` or `json`".into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,246 @@
+//! The database: one connection type over SQLite (the embedded default) and PostgreSQL (the
+//! production engine), a pool, migrations, and the one way handlers touch it — on the
+//! blocking pool, so database work never stalls the async workers.
+
+pub mod schema;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::ApiError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// The backend named by a database URL's scheme.
+    pub fn from_url(url: &str) -> Result<Backend, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else {
+            Err(format!(
+                "database URL must start with sqlite:// or postgres:// (got {:?})",
+                url.split(':').next().unwrap_or_default()
+            ))
+        }
+    }
+}
+
+/// The file path inside a `sqlite://` URL (`sqlite://./data/tandem.db`, `sqlite:///abs.db`).
+pub fn sqlite_path(url: &str) -> &str {
+    url.trim_start_matches("sqlite://").trim_start_matches("sqlite:")
+}
+
+/// Connects with the driver the URL names, so the real connection error reaches the operator.
+#[derive(Debug)]
+pub struct Manager {
+    url: String,
+    backend: Backend,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConnectError(String);
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConn, ConnectError> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.url)
+                .map(DbConn::Pg)
+                .map_err(|e| ConnectError(format!("PostgreSQL: {e}"))),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(sqlite_path(&self.url))
+                    .map_err(|e| ConnectError(format!("SQLite: {e}")))?;
+                // Per-connection settings: enforce foreign keys, wait for a writer instead of
+                // failing at once, and let readers run beside the writer.
+                conn.batch_execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(|e| ConnectError(format!("SQLite settings: {e}")))?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectError> {
+        conn.batch_execute("SELECT 1").map_err(|e| ConnectError(e.to_string()))
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub type Conn = PooledConnection<Manager>;
+
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<Manager>,
+    backend: Backend,
+    url: String,
+    /// Notified after every committed write transaction (wakes the event dispatcher).
+    committed: Arc<Notify>,
+}
+
+impl Db {
+    /// Opens the pool and checks one connection, so a wrong URL fails at start with the
+    /// driver's own message.
+    pub fn connect(url: &str, pool_size: u32) -> Result<Db, String> {
+        let backend = Backend::from_url(url)?;
+        if backend == Backend::Sqlite {
+            let path = Path::new(sqlite_path(url));
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+        }
+        let manager = Manager { url: url.to_string(), backend };
+        // Fail fast with the real error rather than r2d2's generic time-out.
+        let first = manager.connect().map_err(|e| e.to_string())?;
+        drop(first);
+        let pool = Pool::builder()
+            .max_size(pool_size.max(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| e.to_string())?;
+        Ok(Db { pool, backend, url: url.to_string(), committed: Arc::new(Notify::new()) })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn committed(&self) -> Arc<Notify> {
+        self.committed.clone()
+    }
+
+    pub fn get(&self) -> Result<Conn, ApiError> {
+        self.pool.get().map_err(|e| ApiError::unavailable(e.to_string()))
+    }
+
+    /// Applies pending migrations; returns how many ran.
+    pub fn migrate(&self) -> Result<usize, String> {
+        let mut conn = self.get().map_err(|e| e.to_string())?;
+        let ran = match &mut *conn {
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        };
+        ran.map_err(|e| format!("migration failed: {e}"))
+    }
+
+    /// Runs `f` with a connection on the blocking pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("database task failed: {e}")))?
+    }
+
+    /// Runs `f` in one write transaction on the blocking pool: all of it lands or none.
+    pub async fn tx<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    {
+        let value = self.run(move |conn| write_tx(conn, f)).await?;
+        self.committed.notify_one();
+        Ok(value)
+    }
+}
+
+/// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock up
+/// front: two deferred transactions that read and then write would otherwise fail at once
+/// with "database is locked" instead of waiting their turn.
+pub fn write_tx<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    if !matches!(conn, DbConn::Sqlite(_)) {
+        return conn.transaction(f);
+    }
+    with_sqlite(conn, |c| AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"))?;
+    let result = f(conn);
+    match result {
+        Ok(value) => {
+            with_sqlite(conn, AnsiTransactionManager::commit_transaction)?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) = with_sqlite(conn, AnsiTransactionManager::rollback_transaction) {
+                tracing::error!(error = %rollback, "rollback failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+fn with_sqlite(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut SqliteConnection) -> diesel::QueryResult<()>,
+) -> Result<(), ApiError> {
+    match conn {
+        DbConn::Sqlite(c) => f(c).map_err(ApiError::from),
+        DbConn::Pg(_) => Err(ApiError::internal("expected an SQLite connection")),
+    }
+}
+
+/// A new application-generated id (UUIDv7: time-ordered, so ids sort by creation).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Now, in UTC, at microsecond precision (what both backends store).
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    chrono::DurationRound::duration_trunc(now, chrono::Duration::microseconds(1)).unwrap_or(now)
+}
+
+pub fn to_utc(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    t.and_utc()
+}

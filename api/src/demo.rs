@@ -1,0 +1,93 @@
+//! The demo dataset (`tandem demo`): the vendor MagicStore, its staff, two departments and
+//! three client organisations with their users. Every password is `tandem-demo`.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use shared::identity::{NewDepartment, NewUser};
+use shared::Role;
+
+use crate::auth::password;
+use crate::db::schema::organizations as o;
+use crate::db::{new_id, now, write_tx, DbConn};
+use crate::error::ApiResult;
+use crate::resources::{departments, users};
+use crate::setup::ensure_vendor;
+
+pub const PASSWORD: &str = "tandem-demo";
+
+struct Client {
+    name: &'static str,
+    domain: &'static str,
+    plan: &'static str,
+    csm: &'static str,
+    industry: &'static str,
+    spend: i64,
+    size: i32,
+    contract_start: (i32, u32, u32),
+    people: [&'static str; 2],
+}
+
+const CLIENTS: [Client; 3] = [
+    Client { name: "FaShop Srl", domain: "fashop", plan: "business", csm: "csm1", industry: "Fashion e-commerce", spend: 48_000, size: 40, contract_start: (2026, 9, 1), people: ["Francesca Fabbri", "Filippo Ferri"] },
+    Client { name: "Verdi Arredamenti", domain: "verdi", plan: "standard", csm: "csm1", industry: "Furniture retail", spend: 18_000, size: 25, contract_start: (2026, 10, 15), people: ["Valeria Verdi", "Vittorio Villa"] },
+    Client { name: "Bianchi Sport", domain: "bianchi", plan: "standard", csm: "csm2", industry: "Sporting goods", spend: 12_000, size: 12, contract_start: (2026, 11, 2), people: ["Bruno Bianchi", "Beatrice Bassi"] },
+];
+
+/// Loads the dataset; does nothing when it is already there. Returns whether it loaded.
+pub fn load(conn: &mut DbConn) -> ApiResult<bool> {
+    if users::find_by_email(conn, "admin@magicstore.test")?.is_some() {
+        return Ok(false);
+    }
+    let hash = password::hash(PASSWORD)?;
+    write_tx(conn, |conn| {
+        ensure_vendor(conn, "MagicStore")?;
+        let tech = departments::insert(conn, &NewDepartment { name: "Technical support".into(), description: Some("Faults, product not working, technical problems".into()) })?;
+        let billing = departments::insert(conn, &NewDepartment { name: "Billing and accounts".into(), description: Some("Invoices, returns, refunds, cancellations".into()) })?;
+        let user = |conn: &mut DbConn, email: &str, name: &str, role: Role, org: Option<&str>, depts: Vec<String>, skills: &[&str]| -> ApiResult<String> {
+            let new = NewUser {
+                email: email.into(),
+                name: name.into(),
+                role: Some(role),
+                organization_id: org.map(str::to_string),
+                password: None,
+                department_ids: depts,
+                skills: skills.iter().map(|s| s.to_string()).collect(),
+            };
+            Ok(users::insert(conn, &new, Some(hash.clone()))?.id)
+        };
+        user(conn, "admin@magicstore.test", "Alessandra Amato", Role::Admin, None, vec![], &[])?;
+        let csm1 = user(conn, "csm1@magicstore.test", "Carla Conti", Role::Csm, None, vec![], &[])?;
+        let csm2 = user(conn, "csm2@magicstore.test", "Corrado Colombo", Role::Csm, None, vec![], &[])?;
+        user(conn, "account@magicstore.test", "Andrea Arena", Role::AccountManager, None, vec![], &[])?;
+        user(conn, "agent1@magicstore.test", "Giulia Galli", Role::SupportAgent, None, vec![tech.id.clone()], &["e-commerce", "payments", "technical"])?;
+        user(conn, "agent2@magicstore.test", "Luca Lombardi", Role::SupportAgent, None, vec![billing.id.clone()], &["billing", "refunds"])?;
+        for c in &CLIENTS {
+            let id = new_id();
+            let at = now();
+            let (y, m, d) = c.contract_start;
+            diesel::insert_into(o::table)
+                .values((
+                    o::id.eq(&id),
+                    o::name.eq(c.name),
+                    o::kind.eq("client"),
+                    o::plan.eq(c.plan),
+                    o::contract_start.eq(NaiveDate::from_ymd_opt(y, m, d)),
+                    o::industry.eq(c.industry),
+                    o::yearly_spend.eq(c.spend),
+                    o::size.eq(c.size),
+                    o::growth_potential.eq(if c.plan == "business" { "high" } else { "medium" }),
+                    o::segment.eq(if c.spend >= 30_000 { "mid-market" } else { "small business" }),
+                    o::touch_model.eq("high"),
+                    o::lifecycle_stage.eq("onboarding"),
+                    o::csm_id.eq(if c.csm == "csm1" { &csm1 } else { &csm2 }),
+                    o::created_at.eq(at),
+                    o::updated_at.eq(at),
+                    o::version.eq(1),
+                ))
+                .execute(conn)?;
+            user(conn, &format!("admin@{}.test", c.domain), c.people[0], Role::ClientAdmin, Some(&id), vec![], &[])?;
+            user(conn, &format!("member@{}.test", c.domain), c.people[1], Role::ClientMember, Some(&id), vec![], &[])?;
+        }
+        Ok(true)
+    })
+}

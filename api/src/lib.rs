@@ -1,0 +1,23 @@
+//! The Tandem server as a library, so tests start the very same server the binary runs.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod jobs;
+pub mod mail;
+pub mod openapi;
+pub mod policy;
+pub mod realtime;
+pub mod resources;
+pub mod routes;
+pub mod server;
+pub mod setup;
+pub mod spa;
+pub mod state;
+
+pub use config::Config;
+pub use server::{prepare, start, Running};
+pub use state::AppState;

@@ -1,0 +1,119 @@
+//! The OpenAPI document, assembled from the handlers' annotations. `openapi.yaml` at the
+//! repository root is this document; a test fails when they drift.
+
+use actix_web::HttpResponse;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+
+use crate::resources::{auth, departments, events, health, invitations, jobs, me, organizations, users, ws};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tandem API",
+        description = "Customer Success and support platform. Every error is `application/problem+json` with a stable `code`. Lists are cursor-paged (`limit`, `cursor` → `next_cursor`). Mutable resources carry an `ETag`; send it back as `If-Match` to avoid lost updates (412). Creating POSTs honour `Idempotency-Key`.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
+        contact(name = "Tandem", url = "https://tandem.dev")
+    ),
+    servers((url = "/", description = "This server")),
+    paths(
+        health::health,
+        auth::login, auth::refresh, auth::logout, auth::change_password, me::me,
+        organizations::list, organizations::create, organizations::get, organizations::update,
+        users::list, users::create, users::get, users::update,
+        departments::list, departments::create,
+        invitations::list, invitations::create, invitations::accept,
+        jobs::list, jobs::retry,
+        events::list, ws::connect,
+    ),
+    components(schemas(shared::Problem, shared::events::WsMessage)),
+    modifiers(&Conventions),
+    tags(
+        (name = "system", description = "Health and metadata"),
+        (name = "auth", description = "Sign-in, tokens, sessions"),
+        (name = "organizations", description = "The vendor and its client organisations"),
+        (name = "users", description = "Staff and client users"),
+        (name = "departments", description = "Vendor departments (support routing)"),
+        (name = "invitations", description = "E-mailed, single-use invitations"),
+        (name = "admin", description = "Operations for administrators"),
+        (name = "realtime", description = "Live events and catching up"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Adds what every operation shares instead of repeating it on each: the bearer scheme,
+/// and the error answers that follow from an operation's shape.
+struct Conventions;
+
+impl Modify for Conventions {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").description(Some("Access token from `login`")).build()),
+        );
+        for (name, description) in [
+            ("Unauthenticated", "No valid access token (code `unauthenticated`)"),
+            ("NotFound", "Not found, or not visible to you (code `not_found`)"),
+            ("Invalid", "Invalid body or parameters; `errors` names each field and rule"),
+            ("TooLarge", "Body larger than accepted (code `payload_too_large`)"),
+            ("Internal", "Unexpected error (code `internal`); nothing was changed"),
+            ("Unavailable", "Database unreachable (code `service_unavailable`); retry after `Retry-After`"),
+        ] {
+            let response = ResponseBuilder::new()
+                .description(description)
+                .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+                .build();
+            components.responses.insert(name.to_string(), RefOr::T(response));
+        }
+        for (path, item) in api.paths.paths.iter_mut() {
+            let has_id = path.contains('{');
+            for op in [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete].into_iter().flatten() {
+                add_errors(op, has_id);
+            }
+        }
+    }
+}
+
+fn add_errors(op: &mut Operation, has_id: bool) {
+    let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    let has_input = op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let mut add = |status: &str, name: &str| {
+        op.responses.responses.entry(status.to_string()).or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
+    };
+    if secured {
+        add("401", "Unauthenticated");
+    }
+    if has_id {
+        add("404", "NotFound");
+    }
+    if has_input {
+        add("422", "Invalid");
+    }
+    if op.request_body.is_some() {
+        add("413", "TooLarge");
+    }
+    add("500", "Internal");
+    add("503", "Unavailable");
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+pub fn yaml_text() -> Result<String, String> {
+    document().to_yaml().map_err(|e| e.to_string())
+}
+
+pub async fn json() -> HttpResponse {
+    HttpResponse::Ok().json(document())
+}
+
+pub async fn yaml() -> HttpResponse {
+    match yaml_text() {
+        Ok(text) => HttpResponse::Ok().content_type("application/yaml").body(text),
+        Err(e) => actix_web::ResponseError::error_response(&crate::error::ApiError::internal(e)),
+    }
+}

@@ -1,0 +1,141 @@
+//! The one place that decides who may see and do what. Every handler calls in here before it
+//! touches data. Rules:
+//! - a client user sees only their own organisation; anything else answers 404, so they never
+//!   learn that another client exists;
+//! - a CSM sees the client organisations assigned to them, plus the vendor organisation;
+//! - admin, account managers, support agents and sales see every organisation (their jobs
+//!   span all clients);
+//! - only admins change organisations, users, departments and invitations, and see jobs;
+//!   other roles that can see the resource get 403 for a change.
+
+use shared::identity::OrgKind;
+use shared::Role;
+
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+
+/// Which organisations a list may return for this actor.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OrgScope {
+    All,
+    /// The vendor organisation and the clients whose CSM is `csm_id`.
+    Assigned { csm_id: String, vendor_id: String },
+    Own(String),
+}
+
+pub fn org_scope(actor: &Actor) -> OrgScope {
+    match actor.role {
+        Role::Admin | Role::AccountManager | Role::SupportAgent | Role::Sales => OrgScope::All,
+        Role::Csm => OrgScope::Assigned { csm_id: actor.user_id.clone(), vendor_id: actor.organization_id.clone() },
+        Role::ClientAdmin | Role::ClientMember => OrgScope::Own(actor.organization_id.clone()),
+    }
+}
+
+/// What the policy needs to know about an organisation.
+#[derive(Debug, Clone, Copy)]
+pub struct OrgFacts<'a> {
+    pub id: &'a str,
+    pub kind: OrgKind,
+    pub csm_id: Option<&'a str>,
+}
+
+pub fn can_see_org(actor: &Actor, org: OrgFacts<'_>) -> bool {
+    match org_scope(actor) {
+        OrgScope::All => true,
+        OrgScope::Assigned { csm_id, .. } => org.kind == OrgKind::Vendor || org.csm_id == Some(csm_id.as_str()),
+        OrgScope::Own(id) => org.id == id,
+    }
+}
+
+fn hidden(what: &str) -> ApiError {
+    ApiError::not_found(what)
+}
+
+fn admin_only(actor: &Actor, doing: &str) -> ApiResult<()> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!("only an administrator can {doing}")))
+    }
+}
+
+pub fn view_organization(actor: &Actor, org: OrgFacts<'_>) -> ApiResult<()> {
+    if can_see_org(actor, org) { Ok(()) } else { Err(hidden("organization")) }
+}
+
+pub fn create_organization(actor: &Actor) -> ApiResult<()> {
+    admin_only(actor, "create organizations")
+}
+
+pub fn edit_organization(actor: &Actor, org: OrgFacts<'_>) -> ApiResult<()> {
+    view_organization(actor, org)?;
+    admin_only(actor, "change organizations")
+}
+
+/// A user is visible when their organisation is.
+pub fn view_user(actor: &Actor, user_org: OrgFacts<'_>) -> ApiResult<()> {
+    if can_see_org(actor, user_org) { Ok(()) } else { Err(hidden("user")) }
+}
+
+pub fn create_user(actor: &Actor) -> ApiResult<()> {
+    admin_only(actor, "create users")
+}
+
+pub fn edit_user(actor: &Actor, user_org: OrgFacts<'_>) -> ApiResult<()> {
+    view_user(actor, user_org)?;
+    admin_only(actor, "change users")
+}
+
+/// Departments are the vendor's internal structure: staff see them, clients do not.
+pub fn view_departments(actor: &Actor) -> ApiResult<()> {
+    if actor.role.is_staff() { Ok(()) } else { Err(ApiError::forbidden("departments are visible to vendor staff only")) }
+}
+
+pub fn manage_departments(actor: &Actor) -> ApiResult<()> {
+    admin_only(actor, "manage departments")
+}
+
+pub fn manage_invitations(actor: &Actor) -> ApiResult<()> {
+    admin_only(actor, "invite users")
+}
+
+pub fn manage_jobs(actor: &Actor) -> ApiResult<()> {
+    admin_only(actor, "see background jobs")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, id: &str, org: &str) -> Actor {
+        Actor { user_id: id.into(), session_id: "s".into(), role, organization_id: org.into() }
+    }
+
+    #[test]
+    fn who_sees_which_organization() {
+        let vendor = OrgFacts { id: "v", kind: OrgKind::Vendor, csm_id: None };
+        let fashop = OrgFacts { id: "f", kind: OrgKind::Client, csm_id: Some("csm1") };
+        let bianchi = OrgFacts { id: "b", kind: OrgKind::Client, csm_id: Some("csm2") };
+        let csm1 = actor(Role::Csm, "csm1", "v");
+        assert!(can_see_org(&csm1, vendor) && can_see_org(&csm1, fashop) && !can_see_org(&csm1, bianchi));
+        let client = actor(Role::ClientMember, "m", "f");
+        assert!(can_see_org(&client, fashop) && !can_see_org(&client, bianchi) && !can_see_org(&client, vendor));
+        for role in [Role::Admin, Role::AccountManager, Role::SupportAgent, Role::Sales] {
+            let a = actor(role, "x", "v");
+            assert!(can_see_org(&a, vendor) && can_see_org(&a, fashop) && can_see_org(&a, bianchi));
+        }
+        let hidden = view_organization(&client, bianchi).err().map(|e| e.code);
+        assert_eq!(hidden, Some(shared::ErrorCode::NotFound));
+    }
+
+    #[test]
+    fn only_admins_change_things() {
+        let fashop = OrgFacts { id: "f", kind: OrgKind::Client, csm_id: Some("csm1") };
+        for role in Role::ALL {
+            let a = actor(role, "csm1", if role.is_client() { "f" } else { "v" });
+            assert_eq!(edit_organization(&a, fashop).is_ok(), role == Role::Admin, "{role}");
+            assert_eq!(manage_jobs(&a).is_ok(), role == Role::Admin);
+            assert_eq!(view_departments(&a).is_ok(), role.is_staff());
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! The in-process fan-out and the dispatcher that feeds it from the `events` table.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use shared::events::Event;
+use tokio::sync::{broadcast, Notify};
+
+use super::events;
+use crate::db::{Backend, Db};
+
+/// How many events a slow WebSocket may fall behind before it is told to catch up by seq.
+const BUFFER: usize = 4096;
+/// A safety net: the dispatcher also looks for new events this often without a wake-up.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+
+#[derive(Clone)]
+pub struct Bus {
+    tx: broadcast::Sender<Arc<(String, Event)>>,
+    wake: Arc<Notify>,
+}
+
+impl Bus {
+    /// A bus woken by every write transaction committed through `db`.
+    pub fn new(db: &Db) -> Bus {
+        let (tx, _) = broadcast::channel(BUFFER);
+        Bus { tx, wake: db.committed() }
+    }
+
+    /// Every event this process learns about, with its recipient's user id.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<(String, Event)>> {
+        self.tx.subscribe()
+    }
+
+    /// Tells the dispatcher that new events may have been committed.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Starts the dispatcher (and, on PostgreSQL, the LISTEN thread) for this process.
+    pub fn start(&self, db: Db) {
+        if db.backend() == Backend::Postgres {
+            spawn_listener(db.url().to_string(), self.wake.clone());
+        }
+        let bus = self.clone();
+        tokio::spawn(async move { bus.dispatch(db).await });
+    }
+
+    async fn dispatch(self, db: Db) {
+        let mut last = loop {
+            match db.run(|conn| events::latest_seq(conn, None)).await {
+                Ok(seq) => break seq,
+                Err(e) => {
+                    tracing::warn!(error = %e, "event dispatcher waiting for the database");
+                    tokio::time::sleep(IDLE_POLL).await;
+                }
+            }
+        };
+        loop {
+            let _ = tokio::time::timeout(IDLE_POLL, self.wake.notified()).await;
+            loop {
+                let after = last;
+                match db.run(move |conn| events::all_after(conn, after, 500)).await {
+                    Ok(batch) => {
+                        let full = batch.len() == 500;
+                        for (user, event) in batch {
+                            last = last.max(event.seq);
+                            // No receivers is normal (nobody connected).
+                            let _ = self.tx.send(Arc::new((user, event)));
+                        }
+                        if !full {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "event dispatcher could not read events");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A dedicated connection that LISTENs and wakes the dispatcher on every NOTIFY; it
+/// reconnects when the database goes away.
+fn spawn_listener(url: String, wake: Arc<Notify>) {
+    let spawned = std::thread::Builder::new().name("pg-listen".into()).spawn(move || loop {
+        match PgConnection::establish(&url) {
+            Ok(mut conn) => {
+                if let Err(e) = conn.batch_execute(&format!("LISTEN {}", events::CHANNEL)) {
+                    tracing::warn!(error = %e, "LISTEN failed");
+                } else {
+                    wake.notify_one();
+                    'poll: loop {
+                        for n in conn.notifications_iter() {
+                            match n {
+                                Ok(_) => wake.notify_one(),
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "notification stream broke; reconnecting");
+                                    break 'poll;
+                                }
+                            }
+                        }
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "LISTEN connection failed; retrying"),
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "could not start the LISTEN thread");
+    }
+}

@@ -1,0 +1,82 @@
+//! The WebSocket: each signed-in browser gets its user's events live.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use shared::events::WsMessage;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::auth::actor::bearer;
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+use crate::realtime::events;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct WsQuery {
+    /// Browsers cannot set headers on a WebSocket, so the token may come here instead.
+    pub access_token: Option<String>,
+}
+
+/// How often the server pings, so dead connections are noticed and proxies keep it open.
+const PING_EVERY: std::time::Duration = std::time::Duration::from_secs(25);
+
+#[utoipa::path(
+    get, path = "/api/v1/ws", operation_id = "openWebSocket", tag = "realtime",
+    summary = "Open the live event stream (WebSocket)",
+    description = "Upgrade to a WebSocket. Authenticate with `Authorization: Bearer` or `?access_token=`. The first frame is `{\"type\":\"hello\",\"latest_seq\":N}`; then each event arrives as `{\"type\":\"event\",\"event\":{…}}`. After a reconnect, call `listEvents` with the last seq seen.",
+    params(("access_token" = Option<String>, Query, description = "The access token, for clients that cannot send headers")),
+    responses((status = 101, description = "Switching to the WebSocket protocol")),
+    security(("bearer" = [])),
+)]
+#[get("/ws")]
+pub async fn connect(state: web::Data<AppState>, req: HttpRequest, query: web::Query<WsQuery>, body: web::Payload) -> ApiResult<HttpResponse> {
+    let token = bearer(&req).or_else(|| query.into_inner().access_token).ok_or_else(|| ApiError::unauthenticated("send an access token"))?;
+    let actor = Actor::from_token(&state, &token).await?;
+    let uid = actor.user_id.clone();
+    let latest = state.db.run(move |conn| events::latest_seq(conn, Some(&uid))).await?;
+    let mut feed = state.bus.subscribe();
+    let (response, mut session, mut incoming) = actix_ws::handle(&req, body).map_err(|e| ApiError::field("upgrade", "websocket", e.to_string()))?;
+    actix_web::rt::spawn(async move {
+        let hello = serde_json::to_string(&WsMessage::Hello { latest_seq: latest }).unwrap_or_default();
+        if session.text(hello).await.is_err() {
+            return;
+        }
+        let mut ping = tokio::time::interval(PING_EVERY);
+        loop {
+            tokio::select! {
+                item = feed.recv() => match item {
+                    Ok(item) => {
+                        let (user, event) = &*item;
+                        if *user != actor.user_id || event.seq <= latest {
+                            continue;
+                        }
+                        let frame = serde_json::to_string(&WsMessage::Event { event: event.clone() }).unwrap_or_default();
+                        if session.text(frame).await.is_err() {
+                            break;
+                        }
+                    }
+                    // Fell behind: close, and the client catches up through `listEvents`.
+                    Err(RecvError::Lagged(_)) => break,
+                    Err(RecvError::Closed) => break,
+                },
+                msg = incoming.next() => match msg {
+                    Some(Ok(actix_ws::Message::Ping(bytes))) => {
+                        if session.pong(&bytes).await.is_err() {
+                            break;
+                        }
+                    }
+                    Some(Ok(actix_ws::Message::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => {}
+                },
+                _ = ping.tick() => {
+                    if session.ping(b"").await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = session.close(None).await;
+    });
+    Ok(response)
+}

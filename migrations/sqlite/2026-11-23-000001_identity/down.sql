@@ -1,0 +1,11 @@
+DROP TABLE settings;
+DROP TABLE jobs;
+DROP TABLE events;
+DROP TABLE idempotency_keys;
+DROP TABLE invitations;
+DROP TABLE sessions;
+DROP TABLE department_members;
+DROP TABLE departments;
+DROP TABLE user_skills;
+DROP TABLE users;
+DROP TABLE organizations;

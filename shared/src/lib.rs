@@ -1,0 +1,16 @@
+//! Tandem's shared vocabulary: the DTOs the API speaks, the error kinds it answers with, and
+//! the pure rules both the server and the browser app apply. No I/O lives here, so the crate
+//! compiles to wasm32 as well as native. `ToSchema` derives sit behind the `openapi` feature.
+
+pub mod auth;
+pub mod events;
+pub mod health;
+pub mod identity;
+pub mod jobs;
+pub mod page;
+pub mod problem;
+pub mod roles;
+pub mod validate;
+
+pub use problem::{ErrorCode, FieldError, Problem};
+pub use roles::Role;

@@ -1,0 +1,47 @@
+//! Sign-in, token refresh, sign-out, password change and the current user.
+
+use shared::Problem;
+use shared::auth::{ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse};
+use shared::identity::User;
+
+use super::client::{Auth, Call};
+use crate::session;
+
+pub use super::client::refresh;
+
+/// Signs in and records the session.
+pub async fn login(req: &LoginRequest) -> Result<User, Problem> {
+    let tr: TokenResponse = Call::post("/auth/login")
+        .auth(Auth::None)
+        .json(req)?
+        .fetch()
+        .await?;
+    let user = tr.user.clone();
+    session::signed_in(tr);
+    Ok(user)
+}
+
+/// Revokes the refresh token on the server and forgets the session here, whatever the
+/// server answers.
+pub async fn logout() {
+    if let Some(tokens) = session::tokens() {
+        let body = RefreshRequest {
+            refresh_token: tokens.refresh_token,
+        };
+        if let Ok(call) = Call::post("/auth/logout")
+            .auth(Auth::BearerOnce)
+            .json(&body)
+        {
+            let _ = call.run().await;
+        }
+    }
+    session::clear();
+}
+
+pub async fn change_password(req: &ChangePasswordRequest) -> Result<(), Problem> {
+    Call::post("/auth/password").json(req)?.run().await
+}
+
+pub async fn me() -> Result<User, Problem> {
+    Call::get("/me").fetch().await
+}

@@ -1,0 +1,13 @@
+//! The typed API client: one function per endpoint, each answering `Result<T, Problem>`.
+//! Tokens, refresh and error decoding live in [`client`] and nowhere else.
+
+pub mod auth;
+pub mod client;
+pub mod departments;
+pub mod events;
+pub mod invitations;
+pub mod jobs;
+pub mod organizations;
+pub mod users;
+
+pub use client::Versioned;

@@ -1,0 +1,95 @@
+//! The top bar: brand, the role's navigation, the live indicator, the user and sign-out.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_location, use_navigate};
+use shared::Role;
+
+use super::live_indicator::LiveIndicator;
+use crate::{api, session};
+
+/// `(test name, label, path)` of each link a role sees.
+pub fn nav_links(role: Role) -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut links = match role {
+        Role::Admin => vec![
+            ("organizations", "Organisations", "/admin/organizations"),
+            ("users", "Users", "/admin/users"),
+            ("invitations", "Invitations", "/admin/invitations"),
+            ("departments", "Departments", "/admin/departments"),
+            ("jobs", "Jobs", "/admin/jobs"),
+        ],
+        Role::Csm | Role::AccountManager => vec![("clients", "My clients", "/clients")],
+        Role::Sales => vec![("clients", "Clients", "/clients")],
+        Role::SupportAgent => vec![("tickets", "Tickets", "/tickets")],
+        Role::ClientAdmin | Role::ClientMember => vec![("my-project", "My project", "/my-project")],
+    };
+    links.push(("account", "Account", "/account"));
+    links
+}
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let s = session::get();
+    let location = use_location();
+    let navigate = use_navigate();
+    let logout = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            api::auth::logout().await;
+            navigate("/login", NavigateOptions::default());
+        });
+    };
+    let name = move || {
+        s.user
+            .with(|u| u.as_ref().map(|u| u.name.clone()).unwrap_or_default())
+    };
+    let role_label = move || {
+        s.user
+            .with(|u| u.as_ref().map(|u| u.role.label()).unwrap_or_default())
+    };
+    let home = move || s.role.get().map(session::home_for).unwrap_or("/");
+    view! {
+        <header class="topbar">
+            <div class="topbar-row">
+                <a class="brand" href=home data-test="brand">
+                    "Tandem"
+                </a>
+                <LiveIndicator />
+                <span class="spacer"></span>
+                <a class="user-name" href="/account" data-test="user-name" title=role_label>
+                    {name}
+                </a>
+                <button class="button secondary small" data-test="logout" on:click=logout>
+                    "Sign out"
+                </button>
+            </div>
+            <nav class="nav" data-test="nav" aria-label="Main">
+                {move || {
+                    s.role
+                        .get()
+                        .map(|role| {
+                            nav_links(role)
+                                .into_iter()
+                                .map(|(test, label, path)| {
+                                    let current = move || {
+                                        location.pathname.with(|p| p.starts_with(path)).then_some("page")
+                                    };
+                                    view! {
+                                        <a
+                                            href=path
+                                            class="nav-link"
+                                            data-test=format!("nav-link-{test}")
+                                            aria-current=current
+                                        >
+                                            {label}
+                                        </a>
+                                    }
+                                })
+                                .collect_view()
+                        })
+                }}
+            </nav>
+        </header>
+    }
+}

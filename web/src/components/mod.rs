@@ -1,0 +1,12 @@
+//! Pieces the pages are built from.
+
+pub mod choices;
+pub mod empty;
+pub mod field;
+pub mod form;
+pub mod guard;
+pub mod header;
+pub mod live_indicator;
+pub mod org_form;
+pub mod paged;
+pub mod user_form;

@@ -1,0 +1,81 @@
+//! `/clients`: the organisations assigned to a CSM or account manager, as cards.
+
+use leptos::prelude::*;
+use shared::identity::Organization;
+
+use crate::api;
+use crate::components::empty::EmptyState;
+use crate::components::paged::{LoadMore, Paged};
+use crate::{format, live, session};
+
+#[component]
+pub fn ClientsPage() -> impl IntoView {
+    let s = session::get();
+    let paged: Paged<Organization> = Paged::new();
+    let load = move || paged.reload(|cursor| api::organizations::list(None, cursor, None));
+    load();
+    // An organisation changed or was assigned: show the new state.
+    Effect::new(move |first: Option<()>| {
+        let relevant = live::get().last_event.with(|e| {
+            e.as_ref()
+                .is_some_and(|e| e.kind.starts_with("organization."))
+        });
+        if first.is_some() && relevant {
+            load();
+        }
+    });
+    let title = move || match s.role.get() {
+        Some(shared::Role::Sales) => "Clients",
+        _ => "My clients",
+    };
+
+    view! {
+        <section class="page">
+            <h1>{title}</h1>
+            <div class="cards" data-test="client-cards">
+                {move || {
+                    paged
+                        .items
+                        .get()
+                        .into_iter()
+                        .map(|o| view! { <ClientCard org=o /> })
+                        .collect_view()
+                }}
+            </div>
+            {move || {
+                (!paged.loading.get() && paged.error.with(Option::is_none) && paged.items.with(Vec::is_empty))
+                    .then(|| {
+                        view! {
+                            <EmptyState title="No clients assigned to you yet." test="clients-empty">
+                                <p>"When an administrator assigns an organisation to you, it appears here."</p>
+                            </EmptyState>
+                        }
+                    })
+            }}
+            <LoadMore paged on_more=move |()| paged.more(|cursor| api::organizations::list(None, cursor, None)) />
+        </section>
+    }
+}
+
+#[component]
+fn ClientCard(org: Organization) -> impl IntoView {
+    let stage = format!("stage stage-{}", org.lifecycle_stage.as_str());
+    view! {
+        <article class="card client-card" data-test="client-card" data-id=org.id.clone()>
+            <h2 class="card-title" data-test="client-name">{org.name.clone()}</h2>
+            <p>
+                <span class=stage data-test="client-stage">{format::lifecycle(org.lifecycle_stage)}</span>
+                " "
+                <span class="badge">{format::touch(org.touch_model)}</span>
+            </p>
+            <dl class="facts compact">
+                <dt>"Plan"</dt>
+                <dd data-test="client-plan">{format::plan(org.plan.as_deref())}</dd>
+                <dt>"Contract start"</dt>
+                <dd data-test="client-contract-start">{format::opt_date(org.contract_start)}</dd>
+                <dt>"Industry"</dt>
+                <dd>{format::opt_text(org.industry.as_deref())}</dd>
+            </dl>
+        </article>
+    }
+}

@@ -1,0 +1,14 @@
+//! One module per page (route).
+
+pub mod account;
+pub mod admin_departments;
+pub mod admin_invitations;
+pub mod admin_jobs;
+pub mod admin_organizations;
+pub mod admin_users;
+pub mod clients;
+pub mod invite;
+pub mod login;
+pub mod my_project;
+pub mod not_found;
+pub mod tickets;

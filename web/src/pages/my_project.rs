@@ -1,0 +1,81 @@
+//! `/my-project`: a client user's home — their organisation and, later, its project.
+
+use leptos::prelude::*;
+use shared::identity::Organization;
+
+use crate::components::empty::EmptyState;
+use crate::{api, format, live, session};
+
+#[component]
+pub fn MyProjectPage() -> impl IntoView {
+    let s = session::get();
+    let org = LocalResource::new(move || {
+        let id = s
+            .user
+            .with(|u| u.as_ref().map(|u| u.organization_id.clone()));
+        async move {
+            match id {
+                Some(id) => api::organizations::get(&id).await.map(|v| v.value),
+                None => Err(api::client::local_problem(
+                    shared::ErrorCode::Unauthenticated,
+                    "Not signed in.",
+                )),
+            }
+        }
+    });
+    // Changes to the organisation (a new CSM, a new plan) show without a reload.
+    Effect::new(move |first: Option<()>| {
+        let changed = live::get().last_event.with(|e| {
+            e.as_ref()
+                .is_some_and(|e| e.kind.starts_with("organization."))
+        });
+        if first.is_some() && changed {
+            org.refetch();
+        }
+    });
+
+    view! {
+        <section class="page">
+            {move || match org.get() {
+                None => view! { <p class="muted" data-test="loading">"Loading…"</p> }.into_any(),
+                Some(Err(problem)) => {
+                    view! {
+                        <div class="banner banner-error" role="alert" data-test="page-error">
+                            {problem.message()}
+                        </div>
+                    }
+                        .into_any()
+                }
+                Some(Ok(o)) => view! { <OrganizationSummary org=o /> }.into_any(),
+            }}
+            <h2>"Your project"</h2>
+            <EmptyState title="Your project has not started yet." test="project-empty">
+                <p>
+                    "Your Customer Success Manager opens it at the kick-off. Activities, chat, board and agenda will appear here."
+                </p>
+            </EmptyState>
+        </section>
+    }
+}
+
+#[component]
+fn OrganizationSummary(org: Organization) -> impl IntoView {
+    let csm = org.csm_name.clone();
+    view! {
+        <h1 data-test="org-name">{org.name.clone()}</h1>
+        <div class="card">
+            <dl class="facts">
+                <dt>"Plan"</dt>
+                <dd data-test="org-plan">{format::plan(org.plan.as_deref())}</dd>
+                <dt>"Your Customer Success Manager"</dt>
+                <dd data-test="csm-name">
+                    {csm.unwrap_or_else(|| "Not assigned yet".to_string())}
+                </dd>
+                <dt>"Contract start"</dt>
+                <dd>{format::opt_date(org.contract_start)}</dd>
+                <dt>"Stage"</dt>
+                <dd>{format::lifecycle(org.lifecycle_stage)}</dd>
+            </dl>
+        </div>
+    }
+}
