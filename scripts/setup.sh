@@ -16,6 +16,12 @@ SPECTRAL_VERSION=6.16.3
 APT_PACKAGES=(chromium chromium-driver wrk pkg-config libssl-dev docker-compose)
 PY_PACKAGES=(aiosmtpd openapi-spec-validator)
 
+# `setup.sh --run`: only what building and running Tandem needs (scripts/run.sh), not the
+# test tools (browser, SMTP server, linters, PostgreSQL).
+RUN_ONLY=0
+[ "${1:-}" = --run ] && RUN_ONLY=1
+[ "$RUN_ONLY" = 1 ] && APT_PACKAGES=(pkg-config libssl-dev)
+
 # Never prompt (no stdin in CI).
 export DEBIAN_FRONTEND=noninteractive
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
@@ -105,6 +111,11 @@ else
         "binaryen@$BINARYEN_VERSION" "@stoplight/spectral-cli@$SPECTRAL_VERSION" </dev/null
     "$TOOLS_BIN/wasm-opt" --version >/dev/null || die "wasm-opt did not install"
     "$TOOLS_BIN/spectral" --version >/dev/null || die "spectral did not install"
+fi
+
+if [ "$RUN_ONLY" = 1 ]; then
+    log "setup (run only) complete in $((SECONDS - START)) s"
+    exit 0
 fi
 
 # --- Python packages (the python3 on PATH, i.e. pyenv's 3.11) ---------------------

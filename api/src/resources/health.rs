@@ -9,6 +9,7 @@ use crate::state::AppState;
 #[utoipa::path(
     get, path = "/api/v1/health", operation_id = "getHealth", tag = "system",
     summary = "Server and database health",
+    description = "Answers 200 only when the database answers too; `database` names the engine in use. Needs no authentication.",
     responses((status = 200, description = "The server and its database answer", body = Health)),
 )]
 #[get("/health")]

@@ -141,6 +141,7 @@ pub async fn create(state: web::Data<AppState>, actor: Actor, key: IdempotencyKe
 #[utoipa::path(
     post, path = "/api/v1/invitations/accept", operation_id = "acceptInvitation", tag = "invitations",
     summary = "Accept an invitation: set a password and sign in",
+    description = "Needs no authentication: the token from the e-mailed link is the proof. It works once and until it expires.",
     request_body = AcceptInvitation,
     responses(
         (status = 200, description = "The new user, signed in", body = TokenResponse),

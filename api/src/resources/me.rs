@@ -9,6 +9,7 @@ use crate::state::AppState;
 #[utoipa::path(
     get, path = "/api/v1/me", operation_id = "getMe", tag = "auth",
     summary = "The signed-in user",
+    description = "Your profile, role, organisation, departments and skills.",
     responses((status = 200, description = "You", body = User)),
     security(("bearer" = [])),
 )]

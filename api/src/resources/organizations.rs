@@ -249,6 +249,7 @@ pub async fn create(state: web::Data<AppState>, actor: Actor, key: IdempotencyKe
 #[utoipa::path(
     get, path = "/api/v1/organizations/{id}", operation_id = "getOrganization", tag = "organizations",
     summary = "Get one organisation",
+    description = "404 when it does not exist or is not visible to you. The `ETag` header is the version to send back as `If-Match`.",
     params(("id" = String, Path, description = "Organisation id")),
     responses((status = 200, description = "The organisation", body = Organization, headers(("ETag" = String)))),
     security(("bearer" = [])),

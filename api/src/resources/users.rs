@@ -279,6 +279,7 @@ pub async fn create(state: web::Data<AppState>, actor: Actor, key: IdempotencyKe
 #[utoipa::path(
     get, path = "/api/v1/users/{id}", operation_id = "getUser", tag = "users",
     summary = "Get one user",
+    description = "404 when the user does not exist or belongs to an organisation you cannot see.",
     params(("id" = String, Path, description = "User id")),
     responses((status = 200, description = "The user", body = User, headers(("ETag" = String)))),
     security(("bearer" = [])),

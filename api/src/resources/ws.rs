@@ -26,7 +26,7 @@ const PING_EVERY: std::time::Duration = std::time::Duration::from_secs(25);
     summary = "Open the live event stream (WebSocket)",
     description = "Upgrade to a WebSocket. Authenticate with `Authorization: Bearer` or `?access_token=`. The first frame is `{\"type\":\"hello\",\"latest_seq\":N}`; then each event arrives as `{\"type\":\"event\",\"event\":{…}}`. After a reconnect, call `listEvents` with the last seq seen.",
     params(("access_token" = Option<String>, Query, description = "The access token, for clients that cannot send headers")),
-    responses((status = 101, description = "Switching to the WebSocket protocol")),
+    responses((status = 101, description = "Switching to the WebSocket protocol; then a stream of WsMessage frames", body = WsMessage)),
     security(("bearer" = [])),
 )]
 #[get("/ws")]
