@@ -118,3 +118,35 @@ impl Config {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn file_then_environment_and_unknown_keys_are_refused() {
+        Jail::expect_with(|jail| {
+            // The test runner's own TANDEM_TEST_* variables are not configuration keys.
+            jail.clear_env();
+            jail.create_file("tandem.toml", "bind = \"0.0.0.0:9000\"\nlog_format = \"json\"\n")?;
+            jail.set_env("TANDEM_BIND", "127.0.0.1:9001");
+            let c = Config::load().map_err(figment::Error::from)?;
+            assert_eq!(c.bind, "127.0.0.1:9001");
+            assert_eq!(c.log_format, "json");
+            assert_eq!(c.database_url, "sqlite://./data/tandem.db");
+            jail.set_env("TANDEM_DATABSE_URL", "sqlite://typo.db");
+            let err = Config::load().err().unwrap_or_default();
+            assert!(err.contains("databse_url"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        let c = Config { database_url: "mysql://x".into(), ..Config::default() };
+        assert!(c.check().is_err_and(|e| e.contains("sqlite://")));
+        let c = Config { access_token_ttl_secs: 3600, ..Config::default() };
+        assert!(c.check().is_err_and(|e| e.contains("900")));
+    }
+}

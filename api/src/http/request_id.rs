@@ -29,7 +29,7 @@ pub async fn middleware(
         if status >= 500 {
             tracing::error!(status, ms, "served");
         } else {
-            tracing::debug!(status, ms, "served");
+            tracing::info!(status, ms, "served");
         }
     });
     if let Ok(v) = HeaderValue::from_str(&id) {
