@@ -20,7 +20,7 @@ use crate::resources::{auth, departments, events, health, invitations, jobs, me,
     servers((url = "/", description = "This server")),
     paths(
         health::health,
-        auth::login, auth::refresh, auth::logout, auth::change_password, me::me,
+        auth::login, auth::refresh, auth::logout, auth::change_password, me::me, me::update,
         organizations::list, organizations::create, organizations::get, organizations::update,
         users::list, users::create, users::get, users::update,
         departments::list, departments::create,

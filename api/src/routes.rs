@@ -13,6 +13,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(auth::logout)
         .service(auth::change_password)
         .service(me::me)
+        .service(me::update)
         .service(organizations::list)
         .service(organizations::create)
         .service(organizations::get)

@@ -172,3 +172,20 @@ async fn forged_expired_and_misaddressed_tokens_are_refused() {
     let res = app.client.get(app.url("/me")).header("Authorization", format!("Basic {real}")).send().await.expect("send");
     assert_eq!(res.status(), 401, "not a bearer scheme");
 }
+
+#[tokio::test]
+async fn agents_set_their_own_availability_and_others_cannot() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let agent = app.token("agent1@magicstore.test").await;
+    assert_eq!(app.get_ok("/me", &agent).await["availability"], "offline");
+    let res = app.patch_json("/me", Some(&agent), &json!({"availability": "online"})).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(app.get_ok("/me", &agent).await["availability"], "online");
+    let csm = app.token("csm1@magicstore.test").await;
+    let res = app.patch_json("/me", Some(&csm), &json!({"availability": "online"})).await;
+    let body = assert_problem(res, 422, "validation_failed").await;
+    assert_eq!(body["errors"][0]["field"], "availability");
+    let res = app.patch_json("/me", Some(&csm), &json!({"name": "  "})).await;
+    assert_problem(res, 422, "validation_failed").await;
+}

@@ -56,6 +56,7 @@ fn table() -> Vec<Row> {
         row(M::POST, "/auth/login", Some(json!({"email": "{role}@nobody.test", "password": "wrong password"})), [401, 401, 401, 401, 401, 401, 401, 401]),
         row(M::POST, "/auth/refresh", Some(json!({"refresh_token": "rt_bogus"})), [401, 401, 401, 401, 401, 401, 401, 401]),
         row(M::GET, "/me", None, [401, 200, 200, 200, 200, 200, 200, 200]),
+        row(M::PATCH, "/me", Some(json!({"name": "Renamed Self"})), [401, 200, 200, 200, 200, 200, 200, 200]),
         row(M::POST, "/auth/password", Some(json!({"current_password": "not my password", "new_password": "a brand new passphrase"})), [401, 422, 422, 422, 422, 422, 422, 422]),
         // Organisations: CSMs see their own clients and the vendor; clients only their own.
         row(M::GET, "/organizations", None, [401, 200, 200, 200, 200, 200, 200, 200]),

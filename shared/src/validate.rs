@@ -1,7 +1,7 @@
 //! Field rules shared by the API (which enforces them) and the web app (which checks forms
 //! before sending). Each function returns every broken rule, not just the first.
 
-use crate::identity::{NewDepartment, NewInvitation, NewOrganization, NewUser, OrganizationPatch, UserPatch};
+use crate::identity::{MePatch, NewDepartment, NewInvitation, NewOrganization, NewUser, OrganizationPatch, UserPatch};
 use crate::FieldError;
 
 pub const NAME_MAX: usize = 200;
@@ -148,6 +148,14 @@ pub fn user_patch(p: &UserPatch) -> Result<(), Vec<FieldError>> {
     }
     if let Some(skills) = &p.skills {
         e.skills("skills", skills);
+    }
+    e.into_result()
+}
+
+pub fn me_patch(p: &MePatch) -> Result<(), Vec<FieldError>> {
+    let mut e = Errors::default();
+    if let Some(name) = &p.name {
+        e.required_text("name", name, NAME_MAX);
     }
     e.into_result()
 }

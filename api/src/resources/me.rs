@@ -1,7 +1,11 @@
-use actix_web::{get, web, HttpResponse};
-use shared::identity::User;
+use actix_web::{get, patch, web, HttpResponse};
+use diesel::prelude::*;
+use shared::identity::{MePatch, User};
+use shared::Role;
 
 use crate::auth::Actor;
+use crate::db::now;
+use crate::db::schema::users as u;
 use crate::error::{ApiError, ApiResult};
 use crate::resources::users;
 use crate::state::AppState;
@@ -18,6 +22,39 @@ pub async fn me(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpRespo
     let user = state
         .db
         .run(move |conn| {
+            let row = users::find(conn, &actor.user_id)?.ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
+            users::to_dto(conn, row)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+#[utoipa::path(
+    patch, path = "/api/v1/me", operation_id = "updateMe", tag = "auth",
+    summary = "Change your name or (support agents) your availability",
+    description = "Support agents set `availability` (`online`, `away`, `offline`), which ticket assignment follows.",
+    request_body = MePatch,
+    responses((status = 200, description = "You, changed", body = User)),
+    security(("bearer" = [])),
+)]
+#[patch("/me")]
+pub async fn update(state: web::Data<AppState>, actor: Actor, body: web::Json<MePatch>) -> ApiResult<HttpResponse> {
+    let p = body.into_inner();
+    shared::validate::me_patch(&p).map_err(ApiError::validation)?;
+    if p.availability.is_some() && actor.role != Role::SupportAgent {
+        return Err(ApiError::field("availability", "agents_only", "only support agents have an availability"));
+    }
+    let user = state
+        .db
+        .tx(move |conn| {
+            diesel::update(u::table.find(&actor.user_id))
+                .set((
+                    p.name.as_ref().map(|v| u::name.eq(v.trim().to_string())),
+                    p.availability.map(|v| u::availability.eq(Some(v.as_str()))),
+                    u::updated_at.eq(now()),
+                    u::version.eq(u::version + 1),
+                ))
+                .execute(conn)?;
             let row = users::find(conn, &actor.user_id)?.ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
             users::to_dto(conn, row)
         })
