@@ -59,6 +59,7 @@ impl Modify for Conventions {
             ("NotFound", "Not found, or not visible to you (code `not_found`)"),
             ("Invalid", "Invalid body or parameters; `errors` names each field and rule"),
             ("TooLarge", "Body larger than accepted (code `payload_too_large`)"),
+            ("Stale", "`If-Match` names an older version: someone changed it first (code `precondition_failed`)"),
             ("Internal", "Unexpected error (code `internal`); nothing was changed"),
             ("Unavailable", "Database unreachable (code `service_unavailable`); retry after `Retry-After`"),
         ] {
@@ -70,8 +71,13 @@ impl Modify for Conventions {
         }
         for (path, item) in api.paths.paths.iter_mut() {
             let has_id = path.contains('{');
-            for op in [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete].into_iter().flatten() {
+            for op in [&mut item.get, &mut item.post, &mut item.put, &mut item.delete].into_iter().flatten() {
                 add_errors(op, has_id);
+            }
+            // Every PATCH honours If-Match.
+            if let Some(op) = &mut item.patch {
+                add_errors(op, has_id);
+                op.responses.responses.entry("412".into()).or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/Stale")));
             }
         }
     }

@@ -7,6 +7,7 @@ use crate::auth::Actor;
 use crate::db::now;
 use crate::db::schema::users as u;
 use crate::error::{ApiError, ApiResult};
+use crate::http::etag::IfMatch;
 use crate::resources::users;
 use crate::state::AppState;
 
@@ -14,7 +15,7 @@ use crate::state::AppState;
     get, path = "/api/v1/me", operation_id = "getMe", tag = "auth",
     summary = "The signed-in user",
     description = "Your profile, role, organisation, departments and skills.",
-    responses((status = 200, description = "You", body = User)),
+    responses((status = 200, description = "You", body = User, headers(("ETag" = String)))),
     security(("bearer" = [])),
 )]
 #[get("/me")]
@@ -26,19 +27,20 @@ pub async fn me(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpRespo
             users::to_dto(conn, row)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(user))
+    Ok(crate::resources::ok_with_etag(&user, user.version))
 }
 
 #[utoipa::path(
     patch, path = "/api/v1/me", operation_id = "updateMe", tag = "auth",
     summary = "Change your name or (support agents) your availability",
     description = "Support agents set `availability` (`online`, `away`, `offline`), which ticket assignment follows.",
+    params(("If-Match" = Option<String>, Header, description = "The version last read (`version` of `getMe`, quoted)")),
     request_body = MePatch,
-    responses((status = 200, description = "You, changed", body = User)),
+    responses((status = 200, description = "You, changed", body = User, headers(("ETag" = String)))),
     security(("bearer" = [])),
 )]
 #[patch("/me")]
-pub async fn update(state: web::Data<AppState>, actor: Actor, body: web::Json<MePatch>) -> ApiResult<HttpResponse> {
+pub async fn update(state: web::Data<AppState>, actor: Actor, if_match: IfMatch, body: web::Json<MePatch>) -> ApiResult<HttpResponse> {
     let p = body.into_inner();
     shared::validate::me_patch(&p).map_err(ApiError::validation)?;
     if p.availability.is_some() && actor.role != Role::SupportAgent {
@@ -47,6 +49,8 @@ pub async fn update(state: web::Data<AppState>, actor: Actor, body: web::Json<Me
     let user = state
         .db
         .tx(move |conn| {
+            let current = users::find(conn, &actor.user_id)?.ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
+            if_match.check(current.version)?;
             diesel::update(u::table.find(&actor.user_id))
                 .set((
                     p.name.as_ref().map(|v| u::name.eq(v.trim().to_string())),
@@ -59,5 +63,5 @@ pub async fn update(state: web::Data<AppState>, actor: Actor, body: web::Json<Me
             users::to_dto(conn, row)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(user))
+    Ok(crate::resources::ok_with_etag(&user, user.version))
 }

@@ -300,7 +300,6 @@ pub async fn get(state: web::Data<AppState>, actor: Actor, id: web::Path<String>
     responses(
         (status = 200, description = "The changed user", body = User, headers(("ETag" = String))),
         (status = 403, description = "Not an admin", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed by someone else since you read it", body = shared::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]
