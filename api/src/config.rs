@@ -3,8 +3,8 @@
 //! `TANDEM_<KEY>` environment variables. Unknown keys are errors, so a typo never passes
 //! silently. Every key is listed in the README.
 
-use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -125,11 +125,15 @@ mod tests {
     use figment::Jail;
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail decides the closure's error type
     fn file_then_environment_and_unknown_keys_are_refused() {
         Jail::expect_with(|jail| {
             // The test runner's own TANDEM_TEST_* variables are not configuration keys.
             jail.clear_env();
-            jail.create_file("tandem.toml", "bind = \"0.0.0.0:9000\"\nlog_format = \"json\"\n")?;
+            jail.create_file(
+                "tandem.toml",
+                "bind = \"0.0.0.0:9000\"\nlog_format = \"json\"\n",
+            )?;
             jail.set_env("TANDEM_BIND", "127.0.0.1:9001");
             let c = Config::load().map_err(figment::Error::from)?;
             assert_eq!(c.bind, "127.0.0.1:9001");
@@ -144,9 +148,15 @@ mod tests {
 
     #[test]
     fn bad_values_are_explained() {
-        let c = Config { database_url: "mysql://x".into(), ..Config::default() };
+        let c = Config {
+            database_url: "mysql://x".into(),
+            ..Config::default()
+        };
         assert!(c.check().is_err_and(|e| e.contains("sqlite://")));
-        let c = Config { access_token_ttl_secs: 3600, ..Config::default() };
+        let c = Config {
+            access_token_ttl_secs: 3600,
+            ..Config::default()
+        };
         assert!(c.check().is_err_and(|e| e.contains("900")));
     }
 }

@@ -3,12 +3,12 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use shared::identity::{NewDepartment, NewUser};
 use shared::Role;
+use shared::identity::{NewDepartment, NewUser};
 
 use crate::auth::password;
 use crate::db::schema::organizations as o;
-use crate::db::{new_id, now, write_tx, DbConn};
+use crate::db::{DbConn, new_id, now, write_tx};
 use crate::error::ApiResult;
 use crate::resources::{departments, users};
 use crate::setup::ensure_vendor;
@@ -28,9 +28,39 @@ struct Client {
 }
 
 const CLIENTS: [Client; 3] = [
-    Client { name: "FaShop Srl", domain: "fashop", plan: "business", csm: "csm1", industry: "Fashion e-commerce", spend: 48_000, size: 40, contract_start: (2026, 9, 1), people: ["Francesca Fabbri", "Filippo Ferri"] },
-    Client { name: "Verdi Arredamenti", domain: "verdi", plan: "standard", csm: "csm1", industry: "Furniture retail", spend: 18_000, size: 25, contract_start: (2026, 10, 15), people: ["Valeria Verdi", "Vittorio Villa"] },
-    Client { name: "Bianchi Sport", domain: "bianchi", plan: "standard", csm: "csm2", industry: "Sporting goods", spend: 12_000, size: 12, contract_start: (2026, 11, 2), people: ["Bruno Bianchi", "Beatrice Bassi"] },
+    Client {
+        name: "FaShop Srl",
+        domain: "fashop",
+        plan: "business",
+        csm: "csm1",
+        industry: "Fashion e-commerce",
+        spend: 48_000,
+        size: 40,
+        contract_start: (2026, 9, 1),
+        people: ["Francesca Fabbri", "Filippo Ferri"],
+    },
+    Client {
+        name: "Verdi Arredamenti",
+        domain: "verdi",
+        plan: "standard",
+        csm: "csm1",
+        industry: "Furniture retail",
+        spend: 18_000,
+        size: 25,
+        contract_start: (2026, 10, 15),
+        people: ["Valeria Verdi", "Vittorio Villa"],
+    },
+    Client {
+        name: "Bianchi Sport",
+        domain: "bianchi",
+        plan: "standard",
+        csm: "csm2",
+        industry: "Sporting goods",
+        spend: 12_000,
+        size: 12,
+        contract_start: (2026, 11, 2),
+        people: ["Bruno Bianchi", "Beatrice Bassi"],
+    },
 ];
 
 /// Loads the dataset; does nothing when it is already there. Returns whether it loaded.
@@ -41,9 +71,28 @@ pub fn load(conn: &mut DbConn) -> ApiResult<bool> {
     let hash = password::hash(PASSWORD)?;
     write_tx(conn, |conn| {
         ensure_vendor(conn, "MagicStore")?;
-        let tech = departments::insert(conn, &NewDepartment { name: "Technical support".into(), description: Some("Faults, product not working, technical problems".into()) })?;
-        let billing = departments::insert(conn, &NewDepartment { name: "Billing and accounts".into(), description: Some("Invoices, returns, refunds, cancellations".into()) })?;
-        let user = |conn: &mut DbConn, email: &str, name: &str, role: Role, org: Option<&str>, depts: Vec<String>, skills: &[&str]| -> ApiResult<String> {
+        let tech = departments::insert(
+            conn,
+            &NewDepartment {
+                name: "Technical support".into(),
+                description: Some("Faults, product not working, technical problems".into()),
+            },
+        )?;
+        let billing = departments::insert(
+            conn,
+            &NewDepartment {
+                name: "Billing and accounts".into(),
+                description: Some("Invoices, returns, refunds, cancellations".into()),
+            },
+        )?;
+        let user = |conn: &mut DbConn,
+                    email: &str,
+                    name: &str,
+                    role: Role,
+                    org: Option<&str>,
+                    depts: Vec<String>,
+                    skills: &[&str]|
+         -> ApiResult<String> {
             let new = NewUser {
                 email: email.into(),
                 name: name.into(),
@@ -55,12 +104,60 @@ pub fn load(conn: &mut DbConn) -> ApiResult<bool> {
             };
             Ok(users::insert(conn, &new, Some(hash.clone()))?.id)
         };
-        user(conn, "admin@magicstore.test", "Alessandra Amato", Role::Admin, None, vec![], &[])?;
-        let csm1 = user(conn, "csm1@magicstore.test", "Carla Conti", Role::Csm, None, vec![], &[])?;
-        let csm2 = user(conn, "csm2@magicstore.test", "Corrado Colombo", Role::Csm, None, vec![], &[])?;
-        user(conn, "account@magicstore.test", "Andrea Arena", Role::AccountManager, None, vec![], &[])?;
-        user(conn, "agent1@magicstore.test", "Giulia Galli", Role::SupportAgent, None, vec![tech.id.clone()], &["e-commerce", "payments", "technical"])?;
-        user(conn, "agent2@magicstore.test", "Luca Lombardi", Role::SupportAgent, None, vec![billing.id.clone()], &["billing", "refunds"])?;
+        user(
+            conn,
+            "admin@magicstore.test",
+            "Alessandra Amato",
+            Role::Admin,
+            None,
+            vec![],
+            &[],
+        )?;
+        let csm1 = user(
+            conn,
+            "csm1@magicstore.test",
+            "Carla Conti",
+            Role::Csm,
+            None,
+            vec![],
+            &[],
+        )?;
+        let csm2 = user(
+            conn,
+            "csm2@magicstore.test",
+            "Corrado Colombo",
+            Role::Csm,
+            None,
+            vec![],
+            &[],
+        )?;
+        user(
+            conn,
+            "account@magicstore.test",
+            "Andrea Arena",
+            Role::AccountManager,
+            None,
+            vec![],
+            &[],
+        )?;
+        user(
+            conn,
+            "agent1@magicstore.test",
+            "Giulia Galli",
+            Role::SupportAgent,
+            None,
+            vec![tech.id.clone()],
+            &["e-commerce", "payments", "technical"],
+        )?;
+        user(
+            conn,
+            "agent2@magicstore.test",
+            "Luca Lombardi",
+            Role::SupportAgent,
+            None,
+            vec![billing.id.clone()],
+            &["billing", "refunds"],
+        )?;
         for c in &CLIENTS {
             let id = new_id();
             let at = now();
@@ -75,8 +172,16 @@ pub fn load(conn: &mut DbConn) -> ApiResult<bool> {
                     o::industry.eq(c.industry),
                     o::yearly_spend.eq(c.spend),
                     o::size.eq(c.size),
-                    o::growth_potential.eq(if c.plan == "business" { "high" } else { "medium" }),
-                    o::segment.eq(if c.spend >= 30_000 { "mid-market" } else { "small business" }),
+                    o::growth_potential.eq(if c.plan == "business" {
+                        "high"
+                    } else {
+                        "medium"
+                    }),
+                    o::segment.eq(if c.spend >= 30_000 {
+                        "mid-market"
+                    } else {
+                        "small business"
+                    }),
                     o::touch_model.eq("high"),
                     o::lifecycle_stage.eq("onboarding"),
                     o::csm_id.eq(if c.csm == "csm1" { &csm1 } else { &csm2 }),
@@ -85,8 +190,24 @@ pub fn load(conn: &mut DbConn) -> ApiResult<bool> {
                     o::version.eq(1),
                 ))
                 .execute(conn)?;
-            user(conn, &format!("admin@{}.test", c.domain), c.people[0], Role::ClientAdmin, Some(&id), vec![], &[])?;
-            user(conn, &format!("member@{}.test", c.domain), c.people[1], Role::ClientMember, Some(&id), vec![], &[])?;
+            user(
+                conn,
+                &format!("admin@{}.test", c.domain),
+                c.people[0],
+                Role::ClientAdmin,
+                Some(&id),
+                vec![],
+                &[],
+            )?;
+            user(
+                conn,
+                &format!("member@{}.test", c.domain),
+                c.people[1],
+                Role::ClientMember,
+                Some(&id),
+                vec![],
+                &[],
+            )?;
         }
         Ok(true)
     })

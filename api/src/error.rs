@@ -3,7 +3,7 @@
 //! validation failures name each field and rule; internal details (SQL, paths, driver
 //! messages) go to the log only, never to the client.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use shared::{ErrorCode, FieldError, Problem};
 
@@ -19,11 +19,23 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
-        ApiError { code, detail: Some(detail.into()), fields: Vec::new(), retry_after: None, internal: None }
+        ApiError {
+            code,
+            detail: Some(detail.into()),
+            fields: Vec::new(),
+            retry_after: None,
+            internal: None,
+        }
     }
 
     pub fn bare(code: ErrorCode) -> Self {
-        ApiError { code, detail: None, fields: Vec::new(), retry_after: None, internal: None }
+        ApiError {
+            code,
+            detail: None,
+            fields: Vec::new(),
+            retry_after: None,
+            internal: None,
+        }
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -43,13 +55,23 @@ impl ApiError {
     }
 
     pub fn invalid_body(detail: impl Into<String>, fields: Vec<FieldError>) -> Self {
-        ApiError { fields, ..Self::new(ErrorCode::InvalidBody, detail) }
+        ApiError {
+            fields,
+            ..Self::new(ErrorCode::InvalidBody, detail)
+        }
     }
 
     pub fn validation(fields: Vec<FieldError>) -> Self {
         let n = fields.len();
-        let detail = if n == 1 { "1 field is not valid".to_string() } else { format!("{n} fields are not valid") };
-        ApiError { fields, ..Self::new(ErrorCode::ValidationFailed, detail) }
+        let detail = if n == 1 {
+            "1 field is not valid".to_string()
+        } else {
+            format!("{n} fields are not valid")
+        };
+        ApiError {
+            fields,
+            ..Self::new(ErrorCode::ValidationFailed, detail)
+        }
     }
 
     /// One field broke one rule.
@@ -60,19 +82,31 @@ impl ApiError {
     pub fn rate_limited(retry_after_secs: u64) -> Self {
         ApiError {
             retry_after: Some(retry_after_secs.max(1)),
-            ..Self::new(ErrorCode::RateLimited, format!("too many attempts; try again in {} seconds", retry_after_secs.max(1)))
+            ..Self::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "too many attempts; try again in {} seconds",
+                    retry_after_secs.max(1)
+                ),
+            )
         }
     }
 
     pub fn internal(internal: impl Into<String>) -> Self {
-        ApiError { internal: Some(internal.into()), ..Self::bare(ErrorCode::Internal) }
+        ApiError {
+            internal: Some(internal.into()),
+            ..Self::bare(ErrorCode::Internal)
+        }
     }
 
     pub fn unavailable(internal: impl Into<String>) -> Self {
         ApiError {
             internal: Some(internal.into()),
             retry_after: Some(5),
-            ..Self::new(ErrorCode::ServiceUnavailable, "the database is not answering; nothing was changed, please retry")
+            ..Self::new(
+                ErrorCode::ServiceUnavailable,
+                "the database is not answering; nothing was changed, please retry",
+            )
         }
     }
 
@@ -119,15 +153,23 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind as K, Error as E};
         match e {
             E::NotFound => ApiError::bare(ErrorCode::NotFound),
-            E::DatabaseError(K::UniqueViolation, info) => {
-                ApiError { internal: Some(info.message().to_string()), ..ApiError::conflict("a record with the same unique value already exists") }
-            }
+            E::DatabaseError(K::UniqueViolation, info) => ApiError {
+                internal: Some(info.message().to_string()),
+                ..ApiError::conflict("a record with the same unique value already exists")
+            },
             E::DatabaseError(K::ForeignKeyViolation, info) => ApiError {
                 internal: Some(info.message().to_string()),
-                ..ApiError::new(ErrorCode::ValidationFailed, "a referenced record does not exist")
+                ..ApiError::new(
+                    ErrorCode::ValidationFailed,
+                    "a referenced record does not exist",
+                )
             },
-            E::DatabaseError(K::SerializationFailure, info) => ApiError::unavailable(info.message().to_string()),
-            E::DatabaseError(K::ClosedConnection, info) => ApiError::unavailable(info.message().to_string()),
+            E::DatabaseError(K::SerializationFailure, info) => {
+                ApiError::unavailable(info.message().to_string())
+            }
+            E::DatabaseError(K::ClosedConnection, info) => {
+                ApiError::unavailable(info.message().to_string())
+            }
             other => {
                 let text = other.to_string();
                 // SQLite reports a writer that waited past busy_timeout as "database is locked".

@@ -19,5 +19,5 @@ pub mod spa;
 pub mod state;
 
 pub use config::Config;
-pub use server::{prepare, start, Running};
+pub use server::{Running, prepare, start};
 pub use state::AppState;

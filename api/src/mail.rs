@@ -2,7 +2,7 @@
 //! delays mail but loses none) and sent by the job worker through SMTP, or — the laptop
 //! default — written as `.eml` files to the outbox folder.
 
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
@@ -22,12 +22,23 @@ pub struct Mail {
 
 /// Queues a message inside the caller's transaction.
 pub fn queue(conn: &mut DbConn, config: &Config, mail: &Mail) -> ApiResult<String> {
-    crate::jobs::enqueue(conn, JOB_KIND, &serde_json::to_value(mail)?, config.job_max_attempts)
+    crate::jobs::enqueue(
+        conn,
+        JOB_KIND,
+        &serde_json::to_value(mail)?,
+        config.job_max_attempts,
+    )
 }
 
 fn build(config: &Config, mail: &Mail) -> Result<Message, String> {
-    let from: Mailbox = config.mail_from.parse().map_err(|e| format!("mail_from: {e}"))?;
-    let to: Mailbox = mail.to.parse().map_err(|e| format!("recipient {:?}: {e}", mail.to))?;
+    let from: Mailbox = config
+        .mail_from
+        .parse()
+        .map_err(|e| format!("mail_from: {e}"))?;
+    let to: Mailbox = mail
+        .to
+        .parse()
+        .map_err(|e| format!("recipient {:?}: {e}", mail.to))?;
     Message::builder()
         .from(from)
         .to(to)
@@ -41,15 +52,31 @@ pub async fn send(config: &Config, mail: &Mail) -> Result<(), String> {
     let message = build(config, mail)?;
     match config.mail_transport.as_str() {
         "smtp" => {
-            let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.smtp_host).port(config.smtp_port);
+            let mut transport =
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.smtp_host)
+                    .port(config.smtp_port);
             if !config.smtp_username.is_empty() {
-                transport = transport.credentials(Credentials::new(config.smtp_username.clone(), config.smtp_password.clone()));
+                transport = transport.credentials(Credentials::new(
+                    config.smtp_username.clone(),
+                    config.smtp_password.clone(),
+                ));
             }
-            transport.build().send(message).await.map(|_| ()).map_err(|e| format!("smtp {}:{}: {e}", config.smtp_host, config.smtp_port))
+            transport
+                .build()
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("smtp {}:{}: {e}", config.smtp_host, config.smtp_port))
         }
         _ => {
-            tokio::fs::create_dir_all(&config.mail_outbox_dir).await.map_err(|e| format!("outbox {}: {e}", config.mail_outbox_dir))?;
-            AsyncFileTransport::<Tokio1Executor>::new(&config.mail_outbox_dir).send(message).await.map(|_| ()).map_err(|e| format!("outbox: {e}"))
+            tokio::fs::create_dir_all(&config.mail_outbox_dir)
+                .await
+                .map_err(|e| format!("outbox {}: {e}", config.mail_outbox_dir))?;
+            AsyncFileTransport::<Tokio1Executor>::new(&config.mail_outbox_dir)
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("outbox: {e}"))
         }
     }
 }

@@ -6,7 +6,11 @@ use api::{config::Config, db::Db, demo, openapi, setup};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "tandem", version, about = "Tandem — Customer Success and support platform")]
+#[command(
+    name = "tandem",
+    version,
+    about = "Tandem — Customer Success and support platform"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -46,12 +50,19 @@ fn main() {
     }
     let config = Config::load().unwrap_or_else(|e| fail(&e));
     init_logging(&config);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap_or_else(|e| fail(&e.to_string()));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| fail(&e.to_string()));
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => runtime.block_on(serve(config)),
         Command::Migrate => migrate(&config),
         Command::Demo => runtime.block_on(load_demo(config)),
-        Command::CreateAdmin { email, name, vendor } => create_admin(&config, &email, &name, &vendor),
+        Command::CreateAdmin {
+            email,
+            name,
+            vendor,
+        } => create_admin(&config, &email, &name, &vendor),
         Command::Openapi => Ok(()),
     };
     if let Err(e) = result {
@@ -65,8 +76,11 @@ fn fail(message: &str) -> ! {
 }
 
 fn init_logging(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log_level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if config.log_format == "json" {
         builder.json().init();
     } else {
@@ -86,7 +100,11 @@ async fn serve(config: Config) -> Result<(), String> {
         tracing::info!("shutting down");
         handle.stop(true).await;
     });
-    running.server.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())
+    running
+        .server
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
 }
 
 fn migrate(config: &Config) -> Result<(), String> {
@@ -100,7 +118,10 @@ async fn load_demo(config: Config) -> Result<(), String> {
     let state = api::prepare(config).await?;
     let loaded = state.db.run(demo::load).await.map_err(|e| e.to_string())?;
     if loaded {
-        println!("demo dataset loaded; sign in as admin@magicstore.test (or any demo login) with password {}", demo::PASSWORD);
+        println!(
+            "demo dataset loaded; sign in as admin@magicstore.test (or any demo login) with password {}",
+            demo::PASSWORD
+        );
     } else {
         println!("demo dataset already present");
     }
@@ -112,7 +133,9 @@ fn create_admin(config: &Config, email: &str, name: &str, vendor: &str) -> Resul
         Ok(p) => p,
         Err(_) => {
             let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text).map_err(|e| e.to_string())?;
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| e.to_string())?;
             text.trim_end_matches(['\n', '\r']).to_string()
         }
     };

@@ -7,7 +7,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use crate::resources::{auth, departments, events, health, invitations, jobs, me, organizations, users, ws};
+use crate::resources::{
+    auth, departments, events, health, invitations, jobs, me, organizations, users, ws,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -52,32 +54,77 @@ impl Modify for Conventions {
         let components = api.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").description(Some("Access token from `login`")).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from `login`"))
+                    .build(),
+            ),
         );
         for (name, description) in [
-            ("Unauthenticated", "No valid access token (code `unauthenticated`)"),
-            ("NotFound", "Not found, or not visible to you (code `not_found`)"),
-            ("Invalid", "Invalid body or parameters; `errors` names each field and rule"),
-            ("TooLarge", "Body larger than accepted (code `payload_too_large`)"),
-            ("Stale", "`If-Match` names an older version: someone changed it first (code `precondition_failed`)"),
-            ("Internal", "Unexpected error (code `internal`); nothing was changed"),
-            ("Unavailable", "Database unreachable (code `service_unavailable`); retry after `Retry-After`"),
+            (
+                "Unauthenticated",
+                "No valid access token (code `unauthenticated`)",
+            ),
+            (
+                "NotFound",
+                "Not found, or not visible to you (code `not_found`)",
+            ),
+            (
+                "Invalid",
+                "Invalid body or parameters; `errors` names each field and rule",
+            ),
+            (
+                "TooLarge",
+                "Body larger than accepted (code `payload_too_large`)",
+            ),
+            (
+                "Stale",
+                "`If-Match` names an older version: someone changed it first (code `precondition_failed`)",
+            ),
+            (
+                "Internal",
+                "Unexpected error (code `internal`); nothing was changed",
+            ),
+            (
+                "Unavailable",
+                "Database unreachable (code `service_unavailable`); retry after `Retry-After`",
+            ),
         ] {
             let response = ResponseBuilder::new()
                 .description(description)
-                .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
                 .build();
-            components.responses.insert(name.to_string(), RefOr::T(response));
+            components
+                .responses
+                .insert(name.to_string(), RefOr::T(response));
         }
         for (path, item) in api.paths.paths.iter_mut() {
             let has_id = path.contains('{');
-            for op in [&mut item.get, &mut item.post, &mut item.put, &mut item.delete].into_iter().flatten() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
                 add_errors(op, has_id);
             }
             // Every PATCH honours If-Match.
             if let Some(op) = &mut item.patch {
                 add_errors(op, has_id);
-                op.responses.responses.entry("412".into()).or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/Stale")));
+                op.responses
+                    .responses
+                    .entry("412".into())
+                    .or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/Stale")));
             }
         }
     }
@@ -85,9 +132,13 @@ impl Modify for Conventions {
 
 fn add_errors(op: &mut Operation, has_id: bool) {
     let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
-    let has_input = op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let has_input =
+        op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
     let mut add = |status: &str, name: &str| {
-        op.responses.responses.entry(status.to_string()).or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
+        op.responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
     };
     if secured {
         add("401", "Unauthenticated");
@@ -119,7 +170,9 @@ pub async fn json() -> HttpResponse {
 
 pub async fn yaml() -> HttpResponse {
     match yaml_text() {
-        Ok(text) => HttpResponse::Ok().content_type("application/yaml").body(text),
+        Ok(text) => HttpResponse::Ok()
+            .content_type("application/yaml")
+            .body(text),
         Err(e) => actix_web::ResponseError::error_response(&crate::error::ApiError::internal(e)),
     }
 }

@@ -8,8 +8,8 @@
 //! - only admins change organisations, users, departments and invitations, and see jobs;
 //!   other roles that can see the resource get 403 for a change.
 
-use shared::identity::OrgKind;
 use shared::Role;
+use shared::identity::OrgKind;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
@@ -19,14 +19,20 @@ use crate::error::{ApiError, ApiResult};
 pub enum OrgScope {
     All,
     /// The vendor organisation and the clients whose CSM is `csm_id`.
-    Assigned { csm_id: String, vendor_id: String },
+    Assigned {
+        csm_id: String,
+        vendor_id: String,
+    },
     Own(String),
 }
 
 pub fn org_scope(actor: &Actor) -> OrgScope {
     match actor.role {
         Role::Admin | Role::AccountManager | Role::SupportAgent | Role::Sales => OrgScope::All,
-        Role::Csm => OrgScope::Assigned { csm_id: actor.user_id.clone(), vendor_id: actor.organization_id.clone() },
+        Role::Csm => OrgScope::Assigned {
+            csm_id: actor.user_id.clone(),
+            vendor_id: actor.organization_id.clone(),
+        },
         Role::ClientAdmin | Role::ClientMember => OrgScope::Own(actor.organization_id.clone()),
     }
 }
@@ -42,7 +48,9 @@ pub struct OrgFacts<'a> {
 pub fn can_see_org(actor: &Actor, org: OrgFacts<'_>) -> bool {
     match org_scope(actor) {
         OrgScope::All => true,
-        OrgScope::Assigned { csm_id, .. } => org.kind == OrgKind::Vendor || org.csm_id == Some(csm_id.as_str()),
+        OrgScope::Assigned { csm_id, .. } => {
+            org.kind == OrgKind::Vendor || org.csm_id == Some(csm_id.as_str())
+        }
         OrgScope::Own(id) => org.id == id,
     }
 }
@@ -55,12 +63,18 @@ fn admin_only(actor: &Actor, doing: &str) -> ApiResult<()> {
     if actor.role == Role::Admin {
         Ok(())
     } else {
-        Err(ApiError::forbidden(format!("only an administrator can {doing}")))
+        Err(ApiError::forbidden(format!(
+            "only an administrator can {doing}"
+        )))
     }
 }
 
 pub fn view_organization(actor: &Actor, org: OrgFacts<'_>) -> ApiResult<()> {
-    if can_see_org(actor, org) { Ok(()) } else { Err(hidden("organization")) }
+    if can_see_org(actor, org) {
+        Ok(())
+    } else {
+        Err(hidden("organization"))
+    }
 }
 
 pub fn create_organization(actor: &Actor) -> ApiResult<()> {
@@ -74,7 +88,11 @@ pub fn edit_organization(actor: &Actor, org: OrgFacts<'_>) -> ApiResult<()> {
 
 /// A user is visible when their organisation is.
 pub fn view_user(actor: &Actor, user_org: OrgFacts<'_>) -> ApiResult<()> {
-    if can_see_org(actor, user_org) { Ok(()) } else { Err(hidden("user")) }
+    if can_see_org(actor, user_org) {
+        Ok(())
+    } else {
+        Err(hidden("user"))
+    }
 }
 
 pub fn create_user(actor: &Actor) -> ApiResult<()> {
@@ -88,7 +106,13 @@ pub fn edit_user(actor: &Actor, user_org: OrgFacts<'_>) -> ApiResult<()> {
 
 /// Departments are the vendor's internal structure: staff see them, clients do not.
 pub fn view_departments(actor: &Actor) -> ApiResult<()> {
-    if actor.role.is_staff() { Ok(()) } else { Err(ApiError::forbidden("departments are visible to vendor staff only")) }
+    if actor.role.is_staff() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "departments are visible to vendor staff only",
+        ))
+    }
 }
 
 pub fn manage_departments(actor: &Actor) -> ApiResult<()> {
@@ -108,19 +132,49 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, id: &str, org: &str) -> Actor {
-        Actor { user_id: id.into(), session_id: "s".into(), role, organization_id: org.into() }
+        Actor {
+            user_id: id.into(),
+            session_id: "s".into(),
+            role,
+            organization_id: org.into(),
+        }
     }
 
     #[test]
     fn who_sees_which_organization() {
-        let vendor = OrgFacts { id: "v", kind: OrgKind::Vendor, csm_id: None };
-        let fashop = OrgFacts { id: "f", kind: OrgKind::Client, csm_id: Some("csm1") };
-        let bianchi = OrgFacts { id: "b", kind: OrgKind::Client, csm_id: Some("csm2") };
+        let vendor = OrgFacts {
+            id: "v",
+            kind: OrgKind::Vendor,
+            csm_id: None,
+        };
+        let fashop = OrgFacts {
+            id: "f",
+            kind: OrgKind::Client,
+            csm_id: Some("csm1"),
+        };
+        let bianchi = OrgFacts {
+            id: "b",
+            kind: OrgKind::Client,
+            csm_id: Some("csm2"),
+        };
         let csm1 = actor(Role::Csm, "csm1", "v");
-        assert!(can_see_org(&csm1, vendor) && can_see_org(&csm1, fashop) && !can_see_org(&csm1, bianchi));
+        assert!(
+            can_see_org(&csm1, vendor)
+                && can_see_org(&csm1, fashop)
+                && !can_see_org(&csm1, bianchi)
+        );
         let client = actor(Role::ClientMember, "m", "f");
-        assert!(can_see_org(&client, fashop) && !can_see_org(&client, bianchi) && !can_see_org(&client, vendor));
-        for role in [Role::Admin, Role::AccountManager, Role::SupportAgent, Role::Sales] {
+        assert!(
+            can_see_org(&client, fashop)
+                && !can_see_org(&client, bianchi)
+                && !can_see_org(&client, vendor)
+        );
+        for role in [
+            Role::Admin,
+            Role::AccountManager,
+            Role::SupportAgent,
+            Role::Sales,
+        ] {
             let a = actor(role, "x", "v");
             assert!(can_see_org(&a, vendor) && can_see_org(&a, fashop) && can_see_org(&a, bianchi));
         }
@@ -130,10 +184,18 @@ mod tests {
 
     #[test]
     fn only_admins_change_things() {
-        let fashop = OrgFacts { id: "f", kind: OrgKind::Client, csm_id: Some("csm1") };
+        let fashop = OrgFacts {
+            id: "f",
+            kind: OrgKind::Client,
+            csm_id: Some("csm1"),
+        };
         for role in Role::ALL {
             let a = actor(role, "csm1", if role.is_client() { "f" } else { "v" });
-            assert_eq!(edit_organization(&a, fashop).is_ok(), role == Role::Admin, "{role}");
+            assert_eq!(
+                edit_organization(&a, fashop).is_ok(),
+                role == Role::Admin,
+                "{role}"
+            );
             assert_eq!(manage_jobs(&a).is_ok(), role == Role::Admin);
             assert_eq!(view_departments(&a).is_ok(), role.is_staff());
         }

@@ -1,9 +1,11 @@
 //! The one route table.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::ApiError;
-use crate::resources::{auth, departments, events, health, invitations, jobs, me, organizations, users, ws};
+use crate::resources::{
+    auth, departments, events, health, invitations, jobs, me, organizations, users, ws,
+};
 
 /// Everything under `/api/v1`.
 pub fn api(cfg: &mut web::ServiceConfig) {
@@ -37,5 +39,8 @@ pub fn api(cfg: &mut web::ServiceConfig) {
 
 /// Unknown API paths answer problem+json, never the web app.
 pub async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(shared::ErrorCode::NotFound, format!("no API operation at {} {}", req.method(), req.path())))
+    Err(ApiError::new(
+        shared::ErrorCode::NotFound,
+        format!("no API operation at {} {}", req.method(), req.path()),
+    ))
 }

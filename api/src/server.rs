@@ -4,8 +4,8 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
-use actix_web::middleware::{from_fn, Compress};
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::throttle::Throttle;
@@ -21,32 +21,55 @@ use crate::{openapi, routes, setup, spa};
 pub async fn prepare(config: Config) -> Result<AppState, String> {
     let db = Db::connect(&config.database_url, config.database_pool_size)?;
     let migrator = db.clone();
-    let ran = tokio::task::spawn_blocking(move || migrator.migrate()).await.map_err(|e| e.to_string())??;
+    let ran = tokio::task::spawn_blocking(move || migrator.migrate())
+        .await
+        .map_err(|e| e.to_string())??;
     if ran > 0 {
         tracing::info!(migrations = ran, "database migrated");
     }
     let configured = config.jwt_secret.clone();
-    let secret = db.run(move |conn| setup::token_secret(conn, &configured)).await.map_err(|e| e.to_string())?;
+    let secret = db
+        .run(move |conn| setup::token_secret(conn, &configured))
+        .await
+        .map_err(|e| e.to_string())?;
     let keys = TokenKeys::new(&secret, config.access_token_ttl_secs);
-    let throttle = Throttle::new(config.login_window_secs, config.login_max_failures_per_account, config.login_max_attempts_per_ip);
+    let throttle = Throttle::new(
+        config.login_window_secs,
+        config.login_max_failures_per_account,
+        config.login_max_attempts_per_ip,
+    );
     let bus = Bus::new(&db);
-    Ok(AppState { db, config: Arc::new(config), keys: Arc::new(keys), throttle: Arc::new(throttle), bus })
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        keys: Arc::new(keys),
+        throttle: Arc::new(throttle),
+        bus,
+    })
 }
 
 pub struct Running {
     pub addr: SocketAddr,
     pub handle: ServerHandle,
     pub server: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// The event dispatcher and job worker, for callers (tests) that stop the server early.
+    pub background: Vec<tokio::task::AbortHandle>,
 }
 
 /// Starts the background parts (event dispatcher, job worker) and the HTTP server.
 pub fn start(state: AppState) -> Result<Running, String> {
     let config = state.config.clone();
-    let listener = TcpListener::bind(&config.bind).map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    let listener = TcpListener::bind(&config.bind)
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    state.bus.start(state.db.clone());
+    let mut background: Vec<_> = state
+        .bus
+        .start(state.db.clone())
+        .iter()
+        .map(|t| t.abort_handle())
+        .collect();
     if config.jobs_enabled {
-        tokio::spawn(crate::jobs::worker::run(state.clone()));
+        background.push(tokio::spawn(crate::jobs::worker::run(state.clone())).abort_handle());
     }
     let data = web::Data::new(state);
     let dist = config.web_dist.clone();
@@ -63,14 +86,25 @@ pub fn start(state: AppState) -> Result<Running, String> {
             .app_data(extract::path_config())
             .wrap(Compress::default())
             .wrap(from_fn(request_id::middleware))
-            .service(web::scope("/api/v1").configure(routes::api).default_service(web::to(routes::api_not_found)))
+            .service(
+                web::scope("/api/v1")
+                    .configure(routes::api)
+                    .default_service(web::to(routes::api_not_found)),
+            )
             .service(web::redirect("/api/docs", "/api/docs/"))
-            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/docs/openapi.json", openapi::document()));
+            .service(
+                SwaggerUi::new("/api/docs/{_:.*}")
+                    .url("/api/docs/openapi.json", openapi::document()),
+            );
         if has_web {
             app.service(spa::service(&dist))
         } else {
             app.default_service(web::to(|req: actix_web::HttpRequest| async move {
-                if req.path().starts_with("/api/") { routes::api_not_found(req).await } else { Ok::<HttpResponse, crate::error::ApiError>(spa::not_built()) }
+                if req.path().starts_with("/api/") {
+                    routes::api_not_found(req).await
+                } else {
+                    Ok::<HttpResponse, crate::error::ApiError>(spa::not_built())
+                }
             }))
         }
     })
@@ -83,5 +117,10 @@ pub fn start(state: AppState) -> Result<Running, String> {
     let server = server.run();
     let handle = server.handle();
     let server = tokio::spawn(server);
-    Ok(Running { addr, handle, server })
+    Ok(Running {
+        addr,
+        handle,
+        server,
+        background,
+    })
 }

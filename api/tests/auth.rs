@@ -2,9 +2,9 @@
 
 mod common;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::json;
 
 use common::{assert_problem, spawn_app, spawn_app_with};
@@ -27,9 +27,21 @@ async fn login_returns_tokens_and_the_user() {
 async fn wrong_password_and_unknown_email_look_the_same() {
     let app = spawn_app().await;
     app.load_demo().await;
-    let wrong = app.post_json("/auth/login", None, &json!({"email": "csm1@magicstore.test", "password": "not the password"})).await;
+    let wrong = app
+        .post_json(
+            "/auth/login",
+            None,
+            &json!({"email": "csm1@magicstore.test", "password": "not the password"}),
+        )
+        .await;
     let a = assert_problem(wrong, 401, "invalid_credentials").await;
-    let unknown = app.post_json("/auth/login", None, &json!({"email": "ghost@magicstore.test", "password": "not the password"})).await;
+    let unknown = app
+        .post_json(
+            "/auth/login",
+            None,
+            &json!({"email": "ghost@magicstore.test", "password": "not the password"}),
+        )
+        .await;
     let b = assert_problem(unknown, 401, "invalid_credentials").await;
     assert_eq!(a, b);
 }
@@ -47,17 +59,42 @@ async fn login_is_throttled_per_account_and_per_ip() {
         assert_eq!(app.post_json("/auth/login", None, &bad).await.status(), 401);
     }
     let res = app.post_json("/auth/login", None, &bad).await;
-    let retry: u64 = res.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).expect("Retry-After");
+    let retry: u64 = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
     assert!((1..=300).contains(&retry));
     assert_problem(res, 429, "rate_limited").await;
     // Even the right password waits: the account is locked for the window.
     let right = json!({"email": "csm2@magicstore.test", "password": common::PASSWORD});
-    assert_eq!(app.post_json("/auth/login", None, &right).await.status(), 429);
+    assert_eq!(
+        app.post_json("/auth/login", None, &right).await.status(),
+        429
+    );
     // Another account from the same address still works until the address's own limit.
-    assert_eq!(app.post_json("/auth/login", None, &json!({"email": "csm1@magicstore.test", "password": common::PASSWORD})).await.status(), 200);
+    assert_eq!(
+        app.post_json(
+            "/auth/login",
+            None,
+            &json!({"email": "csm1@magicstore.test", "password": common::PASSWORD})
+        )
+        .await
+        .status(),
+        200
+    );
     let mut last = 200;
     for _ in 0..5 {
-        last = app.post_json("/auth/login", None, &json!({"email": "agent1@magicstore.test", "password": common::PASSWORD})).await.status().as_u16();
+        last = app
+            .post_json(
+                "/auth/login",
+                None,
+                &json!({"email": "agent1@magicstore.test", "password": common::PASSWORD}),
+            )
+            .await
+            .status()
+            .as_u16();
     }
     assert_eq!(last, 429, "the IP limit applies across accounts");
 }
@@ -67,14 +104,35 @@ async fn refresh_rotates_and_a_used_refresh_token_stops_working() {
     let app = spawn_app().await;
     app.load_demo().await;
     let first = app.login("agent1@magicstore.test").await;
-    let res = app.post_json("/auth/refresh", None, &json!({"refresh_token": first.refresh_token})).await;
+    let res = app
+        .post_json(
+            "/auth/refresh",
+            None,
+            &json!({"refresh_token": first.refresh_token}),
+        )
+        .await;
     assert_eq!(res.status(), 200);
     let second: shared::auth::TokenResponse = res.json().await.expect("tokens");
     assert_ne!(second.refresh_token, first.refresh_token);
     app.get_ok("/me", &second.access_token).await;
-    let again = app.post_json("/auth/refresh", None, &json!({"refresh_token": first.refresh_token})).await;
+    let again = app
+        .post_json(
+            "/auth/refresh",
+            None,
+            &json!({"refresh_token": first.refresh_token}),
+        )
+        .await;
     assert_problem(again, 401, "invalid_refresh_token").await;
-    assert_eq!(app.post_json("/auth/refresh", None, &json!({"refresh_token": second.refresh_token})).await.status(), 200);
+    assert_eq!(
+        app.post_json(
+            "/auth/refresh",
+            None,
+            &json!({"refresh_token": second.refresh_token})
+        )
+        .await
+        .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -83,10 +141,31 @@ async fn logout_ends_the_session_and_its_access_tokens() {
     app.load_demo().await;
     let t = app.login("admin@fashop.test").await;
     let other = app.login("admin@fashop.test").await;
-    let res = app.post_json("/auth/logout", Some(&t.access_token), &json!({"refresh_token": t.refresh_token})).await;
+    let res = app
+        .post_json(
+            "/auth/logout",
+            Some(&t.access_token),
+            &json!({"refresh_token": t.refresh_token}),
+        )
+        .await;
     assert_eq!(res.status(), 204);
-    assert_problem(app.get("/me", Some(&t.access_token)).await, 401, "unauthenticated").await;
-    assert_problem(app.post_json("/auth/refresh", None, &json!({"refresh_token": t.refresh_token})).await, 401, "invalid_refresh_token").await;
+    assert_problem(
+        app.get("/me", Some(&t.access_token)).await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+    assert_problem(
+        app.post_json(
+            "/auth/refresh",
+            None,
+            &json!({"refresh_token": t.refresh_token}),
+        )
+        .await,
+        401,
+        "invalid_refresh_token",
+    )
+    .await;
     // Only that session ended.
     app.get_ok("/me", &other.access_token).await;
 }
@@ -97,17 +176,53 @@ async fn changing_the_password_ends_the_other_sessions() {
     app.load_demo().await;
     let here = app.login("member@verdi.test").await;
     let elsewhere = app.login("member@verdi.test").await;
-    let weak = app.post_json("/auth/password", Some(&here.access_token), &json!({"current_password": common::PASSWORD, "new_password": "short"})).await;
+    let weak = app
+        .post_json(
+            "/auth/password",
+            Some(&here.access_token),
+            &json!({"current_password": common::PASSWORD, "new_password": "short"}),
+        )
+        .await;
     let body = assert_problem(weak, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["field"], "new_password");
-    let res = app.post_json("/auth/password", Some(&here.access_token), &json!({"current_password": common::PASSWORD, "new_password": "a new long passphrase"})).await;
+    let res = app
+        .post_json(
+            "/auth/password",
+            Some(&here.access_token),
+            &json!({"current_password": common::PASSWORD, "new_password": "a new long passphrase"}),
+        )
+        .await;
     assert_eq!(res.status(), 204);
     app.get_ok("/me", &here.access_token).await;
-    assert_eq!(app.get("/me", Some(&elsewhere.access_token)).await.status(), 401);
-    assert_eq!(app.post_json("/auth/refresh", None, &json!({"refresh_token": elsewhere.refresh_token})).await.status(), 401);
-    let old = app.post_json("/auth/login", None, &json!({"email": "member@verdi.test", "password": common::PASSWORD})).await;
+    assert_eq!(
+        app.get("/me", Some(&elsewhere.access_token)).await.status(),
+        401
+    );
+    assert_eq!(
+        app.post_json(
+            "/auth/refresh",
+            None,
+            &json!({"refresh_token": elsewhere.refresh_token})
+        )
+        .await
+        .status(),
+        401
+    );
+    let old = app
+        .post_json(
+            "/auth/login",
+            None,
+            &json!({"email": "member@verdi.test", "password": common::PASSWORD}),
+        )
+        .await;
     assert_eq!(old.status(), 401);
-    let new = app.post_json("/auth/login", None, &json!({"email": "member@verdi.test", "password": "a new long passphrase"})).await;
+    let new = app
+        .post_json(
+            "/auth/login",
+            None,
+            &json!({"email": "member@verdi.test", "password": "a new long passphrase"}),
+        )
+        .await;
     assert_eq!(new.status(), 200);
 }
 
@@ -118,9 +233,27 @@ async fn deactivated_users_cannot_sign_in_or_keep_their_session() {
     let admin = app.token("admin@magicstore.test").await;
     let member = app.login("member@bianchi.test").await;
     let id = app.user_id(&admin, "member@bianchi.test").await;
-    assert_eq!(app.patch_json(&format!("/users/{id}"), Some(&admin), &json!({"active": false})).await.status(), 200);
-    assert_eq!(app.get("/me", Some(&member.access_token)).await.status(), 401);
-    let res = app.post_json("/auth/login", None, &json!({"email": "member@bianchi.test", "password": common::PASSWORD})).await;
+    assert_eq!(
+        app.patch_json(
+            &format!("/users/{id}"),
+            Some(&admin),
+            &json!({"active": false})
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(
+        app.get("/me", Some(&member.access_token)).await.status(),
+        401
+    );
+    let res = app
+        .post_json(
+            "/auth/login",
+            None,
+            &json!({"email": "member@bianchi.test", "password": common::PASSWORD}),
+        )
+        .await;
     assert_problem(res, 401, "invalid_credentials").await;
 }
 
@@ -136,18 +269,43 @@ async fn forged_expired_and_misaddressed_tokens_are_refused() {
     app.load_demo().await;
     let real = app.login("csm1@magicstore.test").await.access_token;
     let parts: Vec<&str> = real.split('.').collect();
-    let payload: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("claims");
-    let (sub, sid) = (payload["sub"].as_str().expect("sub"), payload["sid"].as_str().expect("sid"));
+    let payload: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("claims");
+    let (sub, sid) = (
+        payload["sub"].as_str().expect("sub"),
+        payload["sid"].as_str().expect("sid"),
+    );
     // The real signing key, read from where the server keeps it, to prove that only the
     // spoiled part is what makes each token fail.
-    let secret = app.state.db.run(|conn| api::setup::token_secret(conn, "")).await.expect("secret");
-    let sign = |c: &serde_json::Value, key: &[u8]| encode(&Header::new(Algorithm::HS256), c, &EncodingKey::from_secret(key)).expect("sign");
-    assert_eq!(app.get("/me", Some(&sign(&claims(sub, sid), &secret))).await.status(), 200, "control: a well-formed token works");
+    let secret = app
+        .state
+        .db
+        .run(|conn| api::setup::token_secret(conn, ""))
+        .await
+        .expect("secret");
+    let sign = |c: &serde_json::Value, key: &[u8]| {
+        encode(
+            &Header::new(Algorithm::HS256),
+            c,
+            &EncodingKey::from_secret(key),
+        )
+        .expect("sign")
+    };
+    assert_eq!(
+        app.get("/me", Some(&sign(&claims(sub, sid), &secret)))
+            .await
+            .status(),
+        200,
+        "control: a well-formed token works"
+    );
 
     let mut cases: Vec<(&str, String)> = Vec::new();
     let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
     cases.push(("alg none", format!("{none_header}.{}.", parts[1])));
-    cases.push(("wrong key", sign(&claims(sub, sid), b"some other key that is long enough!!")));
+    cases.push((
+        "wrong key",
+        sign(&claims(sub, sid), b"some other key that is long enough!!"),
+    ));
     let mut expired = claims(sub, sid);
     expired["exp"] = json!(chrono::Utc::now().timestamp() - 3600);
     cases.push(("expired", sign(&expired, &secret)));
@@ -160,8 +318,16 @@ async fn forged_expired_and_misaddressed_tokens_are_refused() {
     let mut other_user = payload.clone();
     other_user["sub"] = json!("01a20000-0000-7000-8000-000000000001");
     let tampered = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&other_user).expect("json"));
-    cases.push(("tampered payload", format!("{}.{tampered}.{}", parts[0], parts[2])));
-    let hs512 = encode(&Header::new(Algorithm::HS512), &claims(sub, sid), &EncodingKey::from_secret(&secret)).expect("sign");
+    cases.push((
+        "tampered payload",
+        format!("{}.{tampered}.{}", parts[0], parts[2]),
+    ));
+    let hs512 = encode(
+        &Header::new(Algorithm::HS512),
+        &claims(sub, sid),
+        &EncodingKey::from_secret(&secret),
+    )
+    .expect("sign");
     cases.push(("other algorithm", hs512));
     cases.push(("garbage", "abc.def.ghi".into()));
     for (name, token) in cases {
@@ -169,7 +335,13 @@ async fn forged_expired_and_misaddressed_tokens_are_refused() {
         assert_eq!(res.status(), 401, "{name}");
         assert_problem(res, 401, "unauthenticated").await;
     }
-    let res = app.client.get(app.url("/me")).header("Authorization", format!("Basic {real}")).send().await.expect("send");
+    let res = app
+        .client
+        .get(app.url("/me"))
+        .header("Authorization", format!("Basic {real}"))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(res.status(), 401, "not a bearer scheme");
 }
 
@@ -179,13 +351,19 @@ async fn agents_set_their_own_availability_and_others_cannot() {
     app.load_demo().await;
     let agent = app.token("agent1@magicstore.test").await;
     assert_eq!(app.get_ok("/me", &agent).await["availability"], "offline");
-    let res = app.patch_json("/me", Some(&agent), &json!({"availability": "online"})).await;
+    let res = app
+        .patch_json("/me", Some(&agent), &json!({"availability": "online"}))
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(app.get_ok("/me", &agent).await["availability"], "online");
     let csm = app.token("csm1@magicstore.test").await;
-    let res = app.patch_json("/me", Some(&csm), &json!({"availability": "online"})).await;
+    let res = app
+        .patch_json("/me", Some(&csm), &json!({"availability": "online"}))
+        .await;
     let body = assert_problem(res, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["field"], "availability");
-    let res = app.patch_json("/me", Some(&csm), &json!({"name": "  "})).await;
+    let res = app
+        .patch_json("/me", Some(&csm), &json!({"name": "  "}))
+        .await;
     assert_problem(res, 422, "validation_failed").await;
 }

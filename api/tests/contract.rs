@@ -14,7 +14,10 @@ fn openapi_yaml_matches_the_code() {
     let generated = api::openapi::yaml_text().expect("generate");
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml");
     let committed = std::fs::read_to_string(path).expect("read openapi.yaml");
-    assert!(committed == generated, "openapi.yaml is out of date: run `cargo run -p api -- openapi > openapi.yaml`");
+    assert!(
+        committed == generated,
+        "openapi.yaml is out of date: run `cargo run -p api -- openapi > openapi.yaml`"
+    );
 }
 
 #[test]
@@ -23,9 +26,18 @@ fn every_operation_has_an_id_summary_tag_and_error_answers() {
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("item") {
             let name = format!("{method} {path}");
-            assert!(op["operationId"].as_str().is_some_and(|s| !s.is_empty()), "{name}: operationId");
-            assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{name}: summary");
-            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{name}: tags");
+            assert!(
+                op["operationId"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name}: operationId"
+            );
+            assert!(
+                op["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name}: summary"
+            );
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{name}: tags"
+            );
             let responses = op["responses"].as_object().expect("responses");
             assert!(responses.contains_key("500"), "{name}: 500");
             if op.get("security").is_some() {
@@ -50,8 +62,22 @@ fn sqlite_shape(url: &str) -> Shape {
     tables
         .into_iter()
         .map(|t| {
-            let mut cols: Vec<String> = diesel::sql_query(format!("SELECT name FROM pragma_table_info('{}')", t.name)).load::<Name>(&mut conn).expect("cols").into_iter().map(|n| n.name).collect();
-            let mut idx: Vec<String> = diesel::sql_query(format!("SELECT name FROM pragma_index_list('{}') WHERE origin = 'c'", t.name)).load::<Name>(&mut conn).expect("idx").into_iter().map(|n| n.name).collect();
+            let mut cols: Vec<String> =
+                diesel::sql_query(format!("SELECT name FROM pragma_table_info('{}')", t.name))
+                    .load::<Name>(&mut conn)
+                    .expect("cols")
+                    .into_iter()
+                    .map(|n| n.name)
+                    .collect();
+            let mut idx: Vec<String> = diesel::sql_query(format!(
+                "SELECT name FROM pragma_index_list('{}') WHERE origin = 'c'",
+                t.name
+            ))
+            .load::<Name>(&mut conn)
+            .expect("idx")
+            .into_iter()
+            .map(|n| n.name)
+            .collect();
             cols.sort();
             idx.sort();
             (t.name, (cols, idx))
@@ -80,7 +106,10 @@ fn sqlite_and_postgres_migrations_yield_the_same_schema() {
     let sqlite = common::TestDb::of("sqlite");
     let postgres = common::TestDb::of("postgres");
     for db in [&sqlite, &postgres] {
-        api::db::Db::connect(&db.url, 1).expect("connect").migrate().expect("migrate");
+        api::db::Db::connect(&db.url, 1)
+            .expect("connect")
+            .migrate()
+            .expect("migrate");
     }
     let a = sqlite_shape(&sqlite.url);
     let b = postgres_shape(&postgres.url);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use common::{assert_problem, spawn_app, spawn_app_with};
 
@@ -15,9 +15,31 @@ async fn validation_names_every_field_and_rule() {
     let admin = app.token("admin@magicstore.test").await;
     let res = app.post_json("/users", Some(&admin), &json!({"email": "not-an-email", "name": "", "role": "client_member", "password": "short"})).await;
     let body = assert_problem(res, 422, "validation_failed").await;
-    let fields: Vec<(&str, &str)> = body["errors"].as_array().expect("errors").iter().map(|e| (e["field"].as_str().unwrap_or(""), e["rule"].as_str().unwrap_or(""))).collect();
-    assert_eq!(fields, vec![("email", "invalid_email"), ("name", "required"), ("organization_id", "required"), ("password", "too_short")]);
-    assert!(body["detail"].as_str().is_some_and(|d| d.contains("4 fields")));
+    let fields: Vec<(&str, &str)> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap_or(""),
+                e["rule"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        vec![
+            ("email", "invalid_email"),
+            ("name", "required"),
+            ("organization_id", "required"),
+            ("password", "too_short")
+        ]
+    );
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("4 fields"))
+    );
 }
 
 #[tokio::test]
@@ -25,18 +47,57 @@ async fn unknown_fields_wrong_types_and_bad_json_are_refused_clearly() {
     let app = spawn_app().await;
     app.load_demo().await;
     let admin = app.token("admin@magicstore.test").await;
-    let body = assert_problem(app.post_json("/organizations", Some(&admin), &json!({"name": "X", "colour": "red"})).await, 422, "invalid_body").await;
+    let body = assert_problem(
+        app.post_json(
+            "/organizations",
+            Some(&admin),
+            &json!({"name": "X", "colour": "red"}),
+        )
+        .await,
+        422,
+        "invalid_body",
+    )
+    .await;
     assert_eq!(body["errors"][0]["field"], "colour");
     assert_eq!(body["errors"][0]["rule"], "unknown_field");
-    let body = assert_problem(app.post_json("/organizations", Some(&admin), &json!({"plan": "x"})).await, 422, "invalid_body").await;
+    let body = assert_problem(
+        app.post_json("/organizations", Some(&admin), &json!({"plan": "x"}))
+            .await,
+        422,
+        "invalid_body",
+    )
+    .await;
     assert_eq!(body["errors"][0]["field"], "name");
     assert_eq!(body["errors"][0]["rule"], "required");
-    let res = app.post_json("/organizations", Some(&admin), &json!({"name": "X", "yearly_spend": "lots"})).await;
+    let res = app
+        .post_json(
+            "/organizations",
+            Some(&admin),
+            &json!({"name": "X", "yearly_spend": "lots"}),
+        )
+        .await;
     let body = assert_problem(res, 422, "invalid_body").await;
-    assert!(body["detail"].as_str().is_some_and(|d| d.contains("invalid type")), "{body}");
-    let res = app.request(reqwest::Method::POST, "/organizations", Some(&admin)).header("content-type", "application/json").body("{\"name\": ").send().await.expect("send");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("invalid type")),
+        "{body}"
+    );
+    let res = app
+        .request(reqwest::Method::POST, "/organizations", Some(&admin))
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .expect("send");
     assert_problem(res, 422, "invalid_body").await;
-    let res = app.request(reqwest::Method::POST, "/organizations", Some(&admin)).header("content-type", "text/plain").body("name=x").send().await.expect("send");
+    let res = app
+        .request(reqwest::Method::POST, "/organizations", Some(&admin))
+        .header("content-type", "text/plain")
+        .body("name=x")
+        .send()
+        .await
+        .expect("send");
     assert_problem(res, 422, "invalid_body").await;
     let res = app.get("/organizations?limit=0", Some(&admin)).await;
     let body = assert_problem(res, 422, "validation_failed").await;
@@ -51,7 +112,13 @@ async fn oversized_bodies_get_413() {
     let app = spawn_app_with(|c| c.body_limit_bytes = 1024).await;
     app.load_demo().await;
     let admin = app.token("admin@magicstore.test").await;
-    let res = app.post_json("/organizations", Some(&admin), &json!({"name": "x".repeat(5000)})).await;
+    let res = app
+        .post_json(
+            "/organizations",
+            Some(&admin),
+            &json!({"name": "x".repeat(5000)}),
+        )
+        .await;
     assert_problem(res, 413, "payload_too_large").await;
 }
 
@@ -61,7 +128,16 @@ async fn cursor_pages_walk_the_whole_list_without_repeats() {
     app.load_demo().await;
     let admin = app.token("admin@magicstore.test").await;
     for i in 0..7 {
-        assert_eq!(app.post_json("/organizations", Some(&admin), &json!({"name": format!("Paged {i}")})).await.status(), 201);
+        assert_eq!(
+            app.post_json(
+                "/organizations",
+                Some(&admin),
+                &json!({"name": format!("Paged {i}")})
+            )
+            .await
+            .status(),
+            201
+        );
     }
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
@@ -82,8 +158,13 @@ async fn cursor_pages_walk_the_whole_list_without_repeats() {
         }
     }
     assert_eq!(pages, 3);
-    assert_eq!(seen, (0..7).map(|i| format!("Paged {i}")).collect::<Vec<_>>());
-    let res = app.get("/organizations?cursor=not-a-cursor", Some(&admin)).await;
+    assert_eq!(
+        seen,
+        (0..7).map(|i| format!("Paged {i}")).collect::<Vec<_>>()
+    );
+    let res = app
+        .get("/organizations?cursor=not-a-cursor", Some(&admin))
+        .await;
     assert_problem(res, 422, "validation_failed").await;
 }
 
@@ -94,19 +175,55 @@ async fn stale_writes_are_refused_with_412() {
     let admin = app.token("admin@magicstore.test").await;
     let id = app.org_id(&admin, "Verdi Arredamenti").await;
     let res = app.get(&format!("/organizations/{id}"), Some(&admin)).await;
-    let etag = res.headers().get("etag").and_then(|v| v.to_str().ok()).expect("ETag").to_string();
-    let first = app.request(reqwest::Method::PATCH, &format!("/organizations/{id}"), Some(&admin)).header("If-Match", &etag).json(&json!({"plan": "business"})).send().await.expect("send");
+    let etag = res
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("ETag")
+        .to_string();
+    let first = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/organizations/{id}"),
+            Some(&admin),
+        )
+        .header("If-Match", &etag)
+        .json(&json!({"plan": "business"}))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(first.status(), 200);
-    let new_etag = first.headers().get("etag").and_then(|v| v.to_str().ok()).expect("ETag").to_string();
+    let new_etag = first
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("ETag")
+        .to_string();
     assert_ne!(new_etag, etag);
     let body: Value = first.json().await.expect("json");
     assert_eq!(body["plan"], "business");
-    let stale = app.request(reqwest::Method::PATCH, &format!("/organizations/{id}"), Some(&admin)).header("If-Match", &etag).json(&json!({"plan": "standard"})).send().await.expect("send");
+    let stale = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/organizations/{id}"),
+            Some(&admin),
+        )
+        .header("If-Match", &etag)
+        .json(&json!({"plan": "standard"}))
+        .send()
+        .await
+        .expect("send");
     assert_problem(stale, 412, "precondition_failed").await;
     let now = app.get_ok(&format!("/organizations/{id}"), &admin).await;
     assert_eq!(now["plan"], "business", "the stale write changed nothing");
     // null clears an optional field; absent fields stay.
-    let cleared = app.patch_json(&format!("/organizations/{id}"), Some(&admin), &json!({"industry": null})).await;
+    let cleared = app
+        .patch_json(
+            &format!("/organizations/{id}"),
+            Some(&admin),
+            &json!({"industry": null}),
+        )
+        .await;
     let cleared: Value = cleared.json().await.expect("json");
     assert_eq!(cleared["industry"], Value::Null);
     assert_eq!(cleared["plan"], "business");
@@ -118,7 +235,10 @@ async fn idempotency_key_replays_the_first_answer_and_creates_nothing_more() {
     app.load_demo().await;
     let admin = app.token("admin@magicstore.test").await;
     let send = |body: Value, key: &'static str| {
-        let req = app.request(reqwest::Method::POST, "/organizations", Some(&admin)).header("Idempotency-Key", key).json(&body);
+        let req = app
+            .request(reqwest::Method::POST, "/organizations", Some(&admin))
+            .header("Idempotency-Key", key)
+            .json(&body);
         async move { req.send().await.expect("send") }
     };
     let first = send(json!({"name": "Once Only"}), "key-1").await;
@@ -126,7 +246,13 @@ async fn idempotency_key_replays_the_first_answer_and_creates_nothing_more() {
     let first_body: Value = first.json().await.expect("json");
     let again = send(json!({"name": "Once Only"}), "key-1").await;
     assert_eq!(again.status(), 201);
-    assert_eq!(again.headers().get("idempotent-replayed").and_then(|v| v.to_str().ok()), Some("true"));
+    assert_eq!(
+        again
+            .headers()
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
     let again_body: Value = again.json().await.expect("json");
     assert_eq!(again_body, first_body);
     let page = app.get_ok("/organizations?q=once%20only", &admin).await;
@@ -147,7 +273,11 @@ async fn a_failed_multi_row_write_leaves_nothing_behind() {
     let body = assert_problem(res, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["field"], "department_ids[0]");
     let page = app.get_ok("/users?q=agent9", &admin).await;
-    assert_eq!(page["items"].as_array().map(Vec::len), Some(0), "no half-written user");
+    assert_eq!(
+        page["items"].as_array().map(Vec::len),
+        Some(0),
+        "no half-written user"
+    );
 }
 
 #[tokio::test]
@@ -155,8 +285,19 @@ async fn every_response_carries_a_request_id() {
     let app = spawn_app().await;
     let res = app.get("/health", None).await;
     assert!(res.headers().get("x-request-id").is_some());
-    let res = app.client.get(app.url("/health")).header("X-Request-Id", "trace-me-123").send().await.expect("send");
-    assert_eq!(res.headers().get("x-request-id").and_then(|v| v.to_str().ok()), Some("trace-me-123"));
+    let res = app
+        .client
+        .get(app.url("/health"))
+        .header("X-Request-Id", "trace-me-123")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        res.headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("trace-me-123")
+    );
     let body: Value = res.json().await.expect("json");
     assert_eq!(body["status"], "ok");
     assert_eq!(body["database"], common::backend());
@@ -166,12 +307,32 @@ async fn every_response_carries_a_request_id() {
 async fn unknown_api_paths_are_problems_and_other_paths_reach_the_web_app() {
     let app = spawn_app().await;
     assert_problem(app.get("/no/such/thing", None).await, 404, "not_found").await;
-    let res = app.client.get(format!("{}/clients/some-deep-link", app.address)).send().await.expect("send");
-    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let res = app
+        .client
+        .get(format!("{}/clients/some-deep-link", app.address))
+        .send()
+        .await
+        .expect("send");
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     assert!(ct.starts_with("text/html"), "{ct}");
-    let res = app.client.get(format!("{}/api/docs/", app.address)).send().await.expect("send");
+    let res = app
+        .client
+        .get(format!("{}/api/docs/", app.address))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(res.status(), 200);
-    let res = app.client.get(format!("{}/api/v1/openapi.yaml", app.address)).send().await.expect("send");
+    let res = app
+        .client
+        .get(format!("{}/api/v1/openapi.yaml", app.address))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(res.status(), 200);
     assert!(res.text().await.expect("text").starts_with("openapi: 3.1"));
 }

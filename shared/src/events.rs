@@ -35,6 +35,10 @@ pub struct EventList {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum WsMessage {
     /// First frame after connecting: the newest sequence number the user has.
-    Hello { latest_seq: i64 },
-    Event { event: Event },
+    Hello {
+        latest_seq: i64,
+    },
+    Event {
+        event: Event,
+    },
 }

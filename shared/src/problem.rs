@@ -201,8 +201,12 @@ mod tests {
 
     #[test]
     fn problem_body_has_the_rfc_9457_members() {
-        let mut p = Problem::new(ErrorCode::ValidationFailed, Some("1 field is not valid".into()));
-        p.errors.push(FieldError::new("email", "required", "is required"));
+        let mut p = Problem::new(
+            ErrorCode::ValidationFailed,
+            Some("1 field is not valid".into()),
+        );
+        p.errors
+            .push(FieldError::new("email", "required", "is required"));
         let v = serde_json::to_value(&p).expect("serialise");
         assert_eq!(v["type"], "https://tandem.dev/problems/validation_failed");
         assert_eq!(v["status"], 422);

@@ -1,8 +1,10 @@
 //! Field rules shared by the API (which enforces them) and the web app (which checks forms
 //! before sending). Each function returns every broken rule, not just the first.
 
-use crate::identity::{MePatch, NewDepartment, NewInvitation, NewOrganization, NewUser, OrganizationPatch, UserPatch};
 use crate::FieldError;
+use crate::identity::{
+    MePatch, NewDepartment, NewInvitation, NewOrganization, NewUser, OrganizationPatch, UserPatch,
+};
 
 pub const NAME_MAX: usize = 200;
 pub const TEXT_MAX: usize = 2000;
@@ -31,7 +33,11 @@ impl Errors {
 
     pub fn max_len(&mut self, field: &str, value: &str, max: usize) {
         if value.chars().count() > max {
-            self.add(field, "too_long", format!("must be at most {max} characters"));
+            self.add(
+                field,
+                "too_long",
+                format!("must be at most {max} characters"),
+            );
         }
     }
 
@@ -45,7 +51,11 @@ impl Errors {
         if value.trim().is_empty() {
             self.add(field, "required", "is required");
         } else if !is_email(value) {
-            self.add(field, "invalid_email", "must be an e-mail address such as name@example.com");
+            self.add(
+                field,
+                "invalid_email",
+                "must be an e-mail address such as name@example.com",
+            );
         } else {
             self.max_len(field, value, EMAIL_MAX);
         }
@@ -54,9 +64,17 @@ impl Errors {
     pub fn password(&mut self, field: &str, value: &str) {
         let n = value.chars().count();
         if n < PASSWORD_MIN {
-            self.add(field, "too_short", format!("must be at least {PASSWORD_MIN} characters"));
+            self.add(
+                field,
+                "too_short",
+                format!("must be at least {PASSWORD_MIN} characters"),
+            );
         } else if n > PASSWORD_MAX {
-            self.add(field, "too_long", format!("must be at most {PASSWORD_MAX} characters"));
+            self.add(
+                field,
+                "too_long",
+                format!("must be at most {PASSWORD_MAX} characters"),
+            );
         }
     }
 
@@ -74,7 +92,11 @@ impl Errors {
 
     pub fn skills(&mut self, field: &str, skills: &[String]) {
         if skills.len() > LIST_MAX {
-            self.add(field, "too_many", format!("must have at most {LIST_MAX} entries"));
+            self.add(
+                field,
+                "too_many",
+                format!("must have at most {LIST_MAX} entries"),
+            );
         }
         for (i, s) in skills.iter().enumerate() {
             self.required_text(&format!("{field}[{i}]"), s, SKILL_MAX);
@@ -82,14 +104,20 @@ impl Errors {
     }
 
     pub fn into_result(self) -> Result<(), Vec<FieldError>> {
-        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
     }
 }
 
 /// A pragmatic e-mail check: one `@`, a non-empty local part, a dotted domain, no spaces.
 pub fn is_email(s: &str) -> bool {
     let s = s.trim();
-    let Some((local, domain)) = s.split_once('@') else { return false };
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !domain.contains('@')
         && !s.chars().any(char::is_whitespace)
@@ -119,8 +147,16 @@ pub fn organization_patch(p: &OrganizationPatch) -> Result<(), Vec<FieldError>> 
         e.required_text("name", name, NAME_MAX);
     }
     e.optional_text("plan", p.plan.as_ref().and_then(|v| v.as_deref()), 50);
-    e.optional_text("industry", p.industry.as_ref().and_then(|v| v.as_deref()), NAME_MAX);
-    e.optional_text("segment", p.segment.as_ref().and_then(|v| v.as_deref()), NAME_MAX);
+    e.optional_text(
+        "industry",
+        p.industry.as_ref().and_then(|v| v.as_deref()),
+        NAME_MAX,
+    );
+    e.optional_text(
+        "segment",
+        p.segment.as_ref().and_then(|v| v.as_deref()),
+        NAME_MAX,
+    );
     e.non_negative("yearly_spend", p.yearly_spend.flatten());
     e.non_negative("size", p.size.flatten().map(i64::from));
     e.into_result()
@@ -184,7 +220,11 @@ mod tests {
     use crate::Role;
 
     fn rules(r: Result<(), Vec<FieldError>>) -> Vec<(String, String)> {
-        r.err().unwrap_or_default().into_iter().map(|e| (e.field, e.rule)).collect()
+        r.err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.field, e.rule))
+            .collect()
     }
 
     #[test]
@@ -192,10 +232,15 @@ mod tests {
         for ok in ["a@b.co", "csm1@magicstore.test", " x.y+z@sub.domain.it "] {
             assert!(is_email(ok), "{ok}");
         }
-        for bad in ["", "a", "a@", "@b.co", "a@b", "a@@b.co", "a b@c.de", "a@b..co", "a@.b"] {
+        for bad in [
+            "", "a", "a@", "@b.co", "a@b", "a@@b.co", "a b@c.de", "a@b..co", "a@.b",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
-        assert_eq!(normalize_email("  Admin@MagicStore.TEST "), "admin@magicstore.test");
+        assert_eq!(
+            normalize_email("  Admin@MagicStore.TEST "),
+            "admin@magicstore.test"
+        );
     }
 
     #[test]
@@ -230,7 +275,10 @@ mod tests {
         };
         assert_eq!(new_user(&u), Ok(()));
         let missing_role = NewUser { role: None, ..u };
-        assert_eq!(rules(new_user(&missing_role)), vec![("role".into(), "required".into())]);
+        assert_eq!(
+            rules(new_user(&missing_role)),
+            vec![("role".into(), "required".into())]
+        );
     }
 
     #[test]
@@ -249,10 +297,20 @@ mod tests {
                 ("size".into(), "minimum".into()),
             ]
         );
-        let ok = NewOrganization { name: "Verdi".into(), ..Default::default() };
+        let ok = NewOrganization {
+            name: "Verdi".into(),
+            ..Default::default()
+        };
         assert_eq!(new_organization(&ok), Ok(()));
-        let clear = OrganizationPatch { plan: Some(None), name: Some("".into()), ..Default::default() };
-        assert_eq!(rules(organization_patch(&clear)), vec![("name".into(), "required".into())]);
+        let clear = OrganizationPatch {
+            plan: Some(None),
+            name: Some("".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            rules(organization_patch(&clear)),
+            vec![("name".into(), "required".into())]
+        );
     }
 
     #[test]

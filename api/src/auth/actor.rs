@@ -6,12 +6,12 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest, web};
 use diesel::prelude::*;
 use shared::Role;
 
-use crate::db::schema::{sessions, users};
 use crate::db::now;
+use crate::db::schema::{sessions, users};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -44,10 +44,18 @@ impl Actor {
             })
             .await?;
         let Some((role, organization_id)) = row else {
-            return Err(ApiError::unauthenticated("the session has ended; please sign in again"));
+            return Err(ApiError::unauthenticated(
+                "the session has ended; please sign in again",
+            ));
         };
-        let role = Role::parse(&role).ok_or_else(|| ApiError::internal(format!("unknown role {role:?}")))?;
-        Ok(Actor { user_id: claims.sub, session_id: claims.sid, role, organization_id })
+        let role = Role::parse(&role)
+            .ok_or_else(|| ApiError::internal(format!("unknown role {role:?}")))?;
+        Ok(Actor {
+            user_id: claims.sub,
+            session_id: claims.sid,
+            role,
+            organization_id,
+        })
     }
 }
 
@@ -55,7 +63,9 @@ impl Actor {
 pub fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
 }
 
 impl FromRequest for Actor {
@@ -67,7 +77,9 @@ impl FromRequest for Actor {
         let token = bearer(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            let token = token.ok_or_else(|| ApiError::unauthenticated("send an access token as `Authorization: Bearer <token>`"))?;
+            let token = token.ok_or_else(|| {
+                ApiError::unauthenticated("send an access token as `Authorization: Bearer <token>`")
+            })?;
             Actor::from_token(&state, &token).await
         })
     }

@@ -6,7 +6,8 @@ use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Versio
 use crate::error::ApiError;
 
 fn hasher() -> Result<Argon2<'static>, ApiError> {
-    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| ApiError::internal(format!("argon2 params: {e}")))?;
+    let params = Params::new(19 * 1024, 2, 1, None)
+        .map_err(|e| ApiError::internal(format!("argon2 params: {e}")))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -19,7 +20,9 @@ pub fn hash(password: &str) -> Result<String, ApiError> {
 }
 
 pub fn verify(password: &str, phc: &str) -> bool {
-    hasher().map(|h| h.verify_password(password.as_bytes(), phc).is_ok()).unwrap_or(false)
+    hasher()
+        .map(|h| h.verify_password(password.as_bytes(), phc).is_ok())
+        .unwrap_or(false)
 }
 
 /// Spends the same time as a real check, so a login for an unknown e-mail cannot be told

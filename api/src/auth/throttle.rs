@@ -60,9 +60,18 @@ impl Throttle {
         hits.entry(key.to_string()).or_default().push_back(now);
     }
 
-    fn wait(&self, hits: &mut HashMap<String, VecDeque<Instant>>, key: &str, limit: usize, now: Instant) -> Option<u64> {
+    fn wait(
+        &self,
+        hits: &mut HashMap<String, VecDeque<Instant>>,
+        key: &str,
+        limit: usize,
+        now: Instant,
+    ) -> Option<u64> {
         let q = hits.get_mut(key)?;
-        while q.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+        while q
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.window)
+        {
             q.pop_front();
         }
         if q.len() < limit {
@@ -87,7 +96,11 @@ mod tests {
         }
         let wait = t.blocked("a@x.it", "1.1.1.1");
         assert!(wait.is_some_and(|w| (1..=60).contains(&w)), "{wait:?}");
-        assert_eq!(t.blocked("b@x.it", "1.1.1.1"), None, "other accounts are unaffected");
+        assert_eq!(
+            t.blocked("b@x.it", "1.1.1.1"),
+            None,
+            "other accounts are unaffected"
+        );
         t.success("a@x.it");
         assert_eq!(t.blocked("a@x.it", "1.1.1.1"), None);
     }

@@ -1,7 +1,7 @@
 //! Access tokens: HS256 JWTs, at most 15 minutes, with `exp`, `iss` and `aud` checked and
 //! no other algorithm accepted.
 
-use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
@@ -35,7 +35,12 @@ impl TokenKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
-        TokenKeys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation, ttl_secs }
+        TokenKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            ttl_secs,
+        }
     }
 
     pub fn issue(&self, user_id: &str, session_id: &str) -> Result<String, ApiError> {
@@ -48,7 +53,8 @@ impl TokenKeys {
             iat: now,
             exp: now + self.ttl_secs,
         };
-        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| ApiError::internal(format!("jwt encode: {e}")))
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| ApiError::internal(format!("jwt encode: {e}")))
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {

@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
+use diesel::Connection;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
-use diesel::Connection;
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::ApiError;
 
@@ -59,7 +59,8 @@ impl Backend {
 
 /// The file path inside a `sqlite://` URL (`sqlite://./data/tandem.db`, `sqlite:///abs.db`).
 pub fn sqlite_path(url: &str) -> &str {
-    url.trim_start_matches("sqlite://").trim_start_matches("sqlite:")
+    url.trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
 }
 
 /// Connects with the driver the URL names, so the real connection error reaches the operator.
@@ -98,7 +99,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectError> {
-        conn.batch_execute("SELECT 1").map_err(|e| ConnectError(e.to_string()))
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| ConnectError(e.to_string()))
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -129,7 +131,10 @@ impl Db {
                     .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             }
         }
-        let manager = Manager { url: url.to_string(), backend };
+        let manager = Manager {
+            url: url.to_string(),
+            backend,
+        };
         // Fail fast with the real error rather than r2d2's generic time-out.
         let first = manager.connect().map_err(|e| e.to_string())?;
         drop(first);
@@ -138,7 +143,12 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| e.to_string())?;
-        Ok(Db { pool, backend, url: url.to_string(), committed: Arc::new(Notify::new()) })
+        Ok(Db {
+            pool,
+            backend,
+            url: url.to_string(),
+            committed: Arc::new(Notify::new()),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -154,7 +164,9 @@ impl Db {
     }
 
     pub fn get(&self) -> Result<Conn, ApiError> {
-        self.pool.get().map_err(|e| ApiError::unavailable(e.to_string()))
+        self.pool
+            .get()
+            .map_err(|e| ApiError::unavailable(e.to_string()))
     }
 
     /// Applies pending migrations; returns how many ran.
@@ -162,7 +174,9 @@ impl Db {
         let mut conn = self.get().map_err(|e| e.to_string())?;
         let ran = match &mut *conn {
             DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-            DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+            DbConn::Pg(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len()),
         };
         ran.map_err(|e| format!("migration failed: {e}"))
     }
@@ -204,7 +218,9 @@ pub fn write_tx<T>(
     if !matches!(conn, DbConn::Sqlite(_)) {
         return conn.transaction(f);
     }
-    with_sqlite(conn, |c| AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"))?;
+    with_sqlite(conn, |c| {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+    })?;
     let result = f(conn);
     match result {
         Ok(value) => {

@@ -2,8 +2,8 @@
 //! that sends `If-Match` with an older one is refused with 412 instead of overwriting.
 
 use actix_web::dev::Payload;
-use actix_web::{http::header, FromRequest, HttpRequest};
-use std::future::{ready, Ready};
+use actix_web::{FromRequest, HttpRequest, http::header};
+use std::future::{Ready, ready};
 
 use crate::error::ApiError;
 use shared::ErrorCode;
@@ -21,13 +21,18 @@ impl IfMatch {
     pub fn check(&self, current_version: i32) -> Result<(), ApiError> {
         let Some(value) = &self.0 else { return Ok(()) };
         let current = etag(current_version);
-        let matches = value.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == current);
+        let matches = value
+            .split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag.trim_start_matches("W/") == current);
         if matches {
             Ok(())
         } else {
             Err(ApiError::new(
                 ErrorCode::PreconditionFailed,
-                format!("the resource is now at version {current}; reload it and apply your change again"),
+                format!(
+                    "the resource is now at version {current}; reload it and apply your change again"
+                ),
             ))
         }
     }
@@ -38,7 +43,11 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let value = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let value = req
+            .headers()
+            .get(header::IF_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         ready(Ok(IfMatch(value)))
     }
 }

@@ -8,10 +8,10 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::future::{ready, Ready};
+use std::future::{Ready, ready};
 
 use crate::db::schema::idempotency_keys as ik;
-use crate::db::{now, DbConn};
+use crate::db::{DbConn, now};
 use crate::error::{ApiError, ApiResult};
 use shared::ErrorCode;
 
@@ -26,10 +26,16 @@ impl FromRequest for IdempotencyKey {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(raw) = req.headers().get(HEADER) else { return ready(Ok(IdempotencyKey(None))) };
+        let Some(raw) = req.headers().get(HEADER) else {
+            return ready(Ok(IdempotencyKey(None)));
+        };
         let key = raw.to_str().unwrap_or_default().trim().to_string();
         if key.is_empty() || key.len() > 255 {
-            return ready(Err(ApiError::field("Idempotency-Key", "invalid", "must be 1 to 255 visible characters")));
+            return ready(Err(ApiError::field(
+                "Idempotency-Key",
+                "invalid",
+                "must be 1 to 255 visible characters",
+            )));
         }
         ready(Ok(IdempotencyKey(Some(key))))
     }
@@ -49,7 +55,9 @@ pub fn create_once<T: Serialize>(
     request: &(impl Serialize + ?Sized),
     create: impl FnOnce(&mut DbConn) -> ApiResult<T>,
 ) -> ApiResult<Created<T>> {
-    let Some(key) = &key.0 else { return create(conn).map(Created::New) };
+    let Some(key) = &key.0 else {
+        return create(conn).map(Created::New);
+    };
     let fingerprint = hex::encode(Sha256::digest(serde_json::to_vec(request)?));
     let stored: Option<(String, i32, String)> = ik::table
         .filter(ik::user_id.eq(user_id).and(ik::idem_key.eq(key)))
@@ -58,9 +66,15 @@ pub fn create_once<T: Serialize>(
         .optional()?;
     if let Some((hash, status, body)) = stored {
         if hash != fingerprint {
-            return Err(ApiError::new(ErrorCode::IdempotencyKeyReused, "this Idempotency-Key was already used with a different request"));
+            return Err(ApiError::new(
+                ErrorCode::IdempotencyKeyReused,
+                "this Idempotency-Key was already used with a different request",
+            ));
         }
-        return Ok(Created::Replayed { status: status as u16, body });
+        return Ok(Created::Replayed {
+            status: status as u16,
+            body,
+        });
     }
     let value = create(conn)?;
     diesel::insert_into(ik::table)
@@ -77,7 +91,11 @@ pub fn create_once<T: Serialize>(
 }
 
 /// The 201 answer, or the replayed one.
-pub fn respond<T: Serialize>(created: Created<T>, location: impl Fn(&T) -> String, etag: impl Fn(&T) -> Option<String>) -> HttpResponse {
+pub fn respond<T: Serialize>(
+    created: Created<T>,
+    location: impl Fn(&T) -> String,
+    etag: impl Fn(&T) -> Option<String>,
+) -> HttpResponse {
     match created {
         Created::New(value) => {
             let mut res = HttpResponse::Created();
@@ -87,9 +105,11 @@ pub fn respond<T: Serialize>(created: Created<T>, location: impl Fn(&T) -> Strin
             }
             res.json(value)
         }
-        Created::Replayed { status, body } => HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED))
-            .insert_header((REPLAYED_HEADER, "true"))
-            .content_type("application/json")
-            .body(body),
+        Created::Replayed { status, body } => {
+            HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED))
+                .insert_header((REPLAYED_HEADER, "true"))
+                .content_type("application/json")
+                .body(body)
+        }
     }
 }

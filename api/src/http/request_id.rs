@@ -17,7 +17,11 @@ pub async fn middleware(
         .headers()
         .get(HEADER)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 100 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 100
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use shared::jobs::Job;
 
 use crate::db::schema::jobs as j;
-use crate::db::{new_id, now, to_utc, write_tx, DbConn};
+use crate::db::{DbConn, new_id, now, to_utc, write_tx};
 use crate::error::{ApiError, ApiResult};
 
 pub const QUEUED: &str = "queued";
@@ -54,7 +54,12 @@ impl From<JobRow> for Job {
 }
 
 /// Adds a job; call inside the transaction of the change that needs it, so both land or neither.
-pub fn enqueue(conn: &mut DbConn, kind: &str, payload: &serde_json::Value, max_attempts: i32) -> ApiResult<String> {
+pub fn enqueue(
+    conn: &mut DbConn,
+    kind: &str,
+    payload: &serde_json::Value,
+    max_attempts: i32,
+) -> ApiResult<String> {
     let id = new_id();
     let at = now();
     diesel::insert_into(j::table)
@@ -74,7 +79,11 @@ pub fn enqueue(conn: &mut DbConn, kind: &str, payload: &serde_json::Value, max_a
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<JobRow>> {
-    Ok(j::table.find(id).select(j::all_columns).first(conn).optional()?)
+    Ok(j::table
+        .find(id)
+        .select(j::all_columns)
+        .first(conn)
+        .optional()?)
 }
 
 /// Takes the next due job for `worker`, or nothing. Exactly one worker gets each job.
@@ -82,22 +91,63 @@ pub fn claim(conn: &mut DbConn, worker: &str) -> ApiResult<Option<JobRow>> {
     write_tx(conn, |conn| {
         let at = now();
         let stale = at - Duration::minutes(STALE_AFTER_MINUTES);
-        let due = j::status.eq(QUEUED).and(j::run_at.le(at)).or(j::status.eq(RUNNING).and(j::locked_at.lt(stale)));
+        let due = j::status
+            .eq(QUEUED)
+            .and(j::run_at.le(at))
+            .or(j::status.eq(RUNNING).and(j::locked_at.lt(stale)));
         let candidate: Option<String> = match conn {
-            DbConn::Pg(c) => j::table.filter(due).order(j::run_at.asc()).select(j::id).limit(1).for_update().skip_locked().first(c).optional()?,
-            DbConn::Sqlite(c) => j::table.filter(due).order(j::run_at.asc()).select(j::id).limit(1).first(c).optional()?,
+            DbConn::Pg(c) => j::table
+                .filter(due)
+                .order(j::run_at.asc())
+                .select(j::id)
+                .limit(1)
+                .for_update()
+                .skip_locked()
+                .first(c)
+                .optional()?,
+            DbConn::Sqlite(c) => j::table
+                .filter(due)
+                .order(j::run_at.asc())
+                .select(j::id)
+                .limit(1)
+                .first(c)
+                .optional()?,
         };
         let Some(id) = candidate else { return Ok(None) };
         diesel::update(j::table.find(&id))
-            .set((j::status.eq(RUNNING), j::attempts.eq(j::attempts + 1), j::locked_by.eq(worker), j::locked_at.eq(at), j::updated_at.eq(at)))
+            .set((
+                j::status.eq(RUNNING),
+                j::attempts.eq(j::attempts + 1),
+                j::locked_by.eq(worker),
+                j::locked_at.eq(at),
+                j::updated_at.eq(at),
+            ))
             .execute(conn)?;
         find(conn, &id)
     })
 }
 
-pub fn complete(conn: &mut DbConn, id: &str) -> ApiResult<()> {
-    diesel::update(j::table.find(id))
-        .set((j::status.eq(DONE), j::last_error.eq(None::<String>), j::locked_by.eq(None::<String>), j::updated_at.eq(now())))
+/// The job, if the worker that claimed it still holds it (a job whose worker went silent for
+/// too long may have been handed to another; then the late outcome is dropped).
+fn held(
+    job: &JobRow,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Find<j::table, &String>,
+    diesel::dsl::Eq<j::locked_by, Option<String>>,
+> {
+    j::table
+        .find(&job.id)
+        .filter(j::locked_by.eq(job.locked_by.clone()))
+}
+
+pub fn complete(conn: &mut DbConn, job: &JobRow) -> ApiResult<()> {
+    diesel::update(held(job))
+        .set((
+            j::status.eq(DONE),
+            j::last_error.eq(None::<String>),
+            j::locked_by.eq(None::<String>),
+            j::updated_at.eq(now()),
+        ))
         .execute(conn)?;
     Ok(())
 }
@@ -112,7 +162,7 @@ pub fn backoff(attempts: i32) -> Duration {
 pub fn fail(conn: &mut DbConn, job: &JobRow, error: &str) -> ApiResult<()> {
     let at = now();
     let last = job.attempts >= job.max_attempts;
-    diesel::update(j::table.find(&job.id))
+    diesel::update(held(job))
         .set((
             j::status.eq(if last { FAILED } else { QUEUED }),
             j::run_at.eq(if last { at } else { at + backoff(job.attempts) }),
@@ -128,10 +178,24 @@ pub fn fail(conn: &mut DbConn, job: &JobRow, error: &str) -> ApiResult<()> {
 pub fn retry(conn: &mut DbConn, id: &str) -> ApiResult<JobRow> {
     let job = find(conn, id)?.ok_or_else(|| ApiError::not_found("job"))?;
     if job.status != FAILED {
-        return Err(ApiError::field("status", "failed_only", format!("only failed jobs can be retried; this one is {}", job.status)));
+        return Err(ApiError::field(
+            "status",
+            "failed_only",
+            format!(
+                "only failed jobs can be retried; this one is {}",
+                job.status
+            ),
+        ));
     }
     let at = now();
-    diesel::update(j::table.find(id)).set((j::status.eq(QUEUED), j::attempts.eq(0), j::run_at.eq(at), j::updated_at.eq(at))).execute(conn)?;
+    diesel::update(j::table.find(id))
+        .set((
+            j::status.eq(QUEUED),
+            j::attempts.eq(0),
+            j::run_at.eq(at),
+            j::updated_at.eq(at),
+        ))
+        .execute(conn)?;
     find(conn, id)?.ok_or_else(|| ApiError::internal("job vanished"))
 }
 
@@ -142,6 +206,9 @@ mod tests {
     #[test]
     fn backoff_doubles_and_is_capped() {
         let secs: Vec<i64> = (1..=11).map(|n| backoff(n).num_seconds()).collect();
-        assert_eq!(secs, vec![10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600]);
+        assert_eq!(
+            secs,
+            vec![10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600]
+        );
     }
 }

@@ -18,13 +18,13 @@ pub async fn run(state: AppState) {
             Ok(Some(job)) => {
                 let outcome = execute(&state, &job).await;
                 let result = match outcome {
-                    Ok(()) => {
-                        let id = job.id.clone();
-                        state.db.run(move |conn| super::complete(conn, &id)).await
-                    }
+                    Ok(()) => state.db.run(move |conn| super::complete(conn, &job)).await,
                     Err(error) => {
                         tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed");
-                        state.db.run(move |conn| super::fail(conn, &job, &error)).await
+                        state
+                            .db
+                            .run(move |conn| super::fail(conn, &job, &error))
+                            .await
                     }
                 };
                 if let Err(e) = result {
@@ -43,7 +43,8 @@ pub async fn run(state: AppState) {
 async fn execute(state: &AppState, job: &JobRow) -> Result<(), String> {
     match job.kind.as_str() {
         mail::JOB_KIND => {
-            let message: mail::Mail = serde_json::from_str(&job.payload).map_err(|e| format!("bad payload: {e}"))?;
+            let message: mail::Mail =
+                serde_json::from_str(&job.payload).map_err(|e| format!("bad payload: {e}"))?;
             mail::send(&state.config, &message).await
         }
         other => Err(ApiError::internal(format!("unknown job kind {other:?}")).to_string()),
@@ -51,5 +52,7 @@ async fn execute(state: &AppState, job: &JobRow) -> Result<(), String> {
 }
 
 fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "tandem".into())
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "tandem".into())
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use shared::events::Event;
-use tokio::sync::{broadcast, Notify};
+use tokio::sync::{Notify, broadcast};
 
 use super::events;
 use crate::db::{Backend, Db};
@@ -26,7 +26,10 @@ impl Bus {
     /// A bus woken by every write transaction committed through `db`.
     pub fn new(db: &Db) -> Bus {
         let (tx, _) = broadcast::channel(BUFFER);
-        Bus { tx, wake: db.committed() }
+        Bus {
+            tx,
+            wake: db.committed(),
+        }
     }
 
     /// Every event this process learns about, with its recipient's user id.
@@ -39,13 +42,18 @@ impl Bus {
         self.wake.notify_one();
     }
 
-    /// Starts the dispatcher (and, on PostgreSQL, the LISTEN thread) for this process.
-    pub fn start(&self, db: Db) {
+    /// Starts the dispatcher (and, on PostgreSQL, the listener) for this process.
+    pub fn start(&self, db: Db) -> Vec<tokio::task::JoinHandle<()>> {
+        let mut tasks = Vec::new();
         if db.backend() == Backend::Postgres {
-            spawn_listener(db.url().to_string(), self.wake.clone());
+            tasks.push(tokio::spawn(listen(
+                db.url().to_string(),
+                self.wake.clone(),
+            )));
         }
         let bus = self.clone();
-        tokio::spawn(async move { bus.dispatch(db).await });
+        tasks.push(tokio::spawn(async move { bus.dispatch(db).await }));
+        tasks
     }
 
     async fn dispatch(self, db: Db) {
@@ -62,7 +70,10 @@ impl Bus {
             let _ = tokio::time::timeout(IDLE_POLL, self.wake.notified()).await;
             loop {
                 let after = last;
-                match db.run(move |conn| events::all_after(conn, after, 500)).await {
+                match db
+                    .run(move |conn| events::all_after(conn, after, 500))
+                    .await
+                {
                     Ok(batch) => {
                         let full = batch.len() == 500;
                         for (user, event) in batch {
@@ -85,34 +96,51 @@ impl Bus {
 }
 
 /// A dedicated connection that LISTENs and wakes the dispatcher on every NOTIFY; it
-/// reconnects when the database goes away.
-fn spawn_listener(url: String, wake: Arc<Notify>) {
-    let spawned = std::thread::Builder::new().name("pg-listen".into()).spawn(move || loop {
-        match PgConnection::establish(&url) {
-            Ok(mut conn) => {
-                if let Err(e) = conn.batch_execute(&format!("LISTEN {}", events::CHANNEL)) {
-                    tracing::warn!(error = %e, "LISTEN failed");
-                } else {
-                    wake.notify_one();
-                    'poll: loop {
+/// reconnects when the database goes away. The connection lives in an async task (each
+/// poll is a short blocking call), so stopping the task closes it cleanly.
+async fn listen(url: String, wake: Arc<Notify>) {
+    loop {
+        let target = url.clone();
+        let connected = tokio::task::spawn_blocking(move || {
+            let mut conn = PgConnection::establish(&target).map_err(|e| e.to_string())?;
+            conn.batch_execute(&format!("LISTEN {}", events::CHANNEL))
+                .map_err(|e| e.to_string())?;
+            Ok::<_, String>(conn)
+        })
+        .await;
+        match connected {
+            Ok(Ok(mut conn)) => {
+                // Anything committed while we were away is picked up by this first wake.
+                wake.notify_one();
+                loop {
+                    let polled = tokio::task::spawn_blocking(move || {
+                        let mut heard = false;
                         for n in conn.notifications_iter() {
-                            match n {
-                                Ok(_) => wake.notify_one(),
-                                Err(e) => {
-                                    tracing::warn!(error = %e, "notification stream broke; reconnecting");
-                                    break 'poll;
-                                }
+                            n.map_err(|e| e.to_string())?;
+                            heard = true;
+                        }
+                        Ok::<_, String>((conn, heard))
+                    })
+                    .await;
+                    match polled {
+                        Ok(Ok((back, heard))) => {
+                            conn = back;
+                            if heard {
+                                wake.notify_one();
                             }
                         }
-                        std::thread::sleep(Duration::from_millis(20));
+                        Ok(Err(e)) => {
+                            tracing::warn!(error = %e, "notification stream broke; reconnecting");
+                            break;
+                        }
+                        Err(_) => return,
                     }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
                 }
             }
-            Err(e) => tracing::warn!(error = %e, "LISTEN connection failed; retrying"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "LISTEN connection failed; retrying"),
+            Err(_) => return,
         }
-        std::thread::sleep(Duration::from_secs(1));
-    });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "could not start the LISTEN thread");
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }

@@ -1,12 +1,12 @@
 //! Sign-in, token refresh, sign-out and password change.
 
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use diesel::prelude::*;
+use shared::ErrorCode;
 use shared::auth::{ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse};
 use shared::validate::normalize_email;
-use shared::ErrorCode;
 
-use crate::auth::{password, sessions, Actor};
+use crate::auth::{Actor, password, sessions};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::resources::users;
@@ -14,20 +14,41 @@ use crate::state::AppState;
 
 /// Runs CPU-heavy password work on the blocking pool, off the async workers.
 pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
-    web::block(f).await.map_err(|e| ApiError::internal(format!("blocking task: {e}")))
+    web::block(f)
+        .await
+        .map_err(|e| ApiError::internal(format!("blocking task: {e}")))
 }
 
 /// Opens a session for the user and answers with a token pair. Shared by login, refresh
 /// and accepting an invitation.
-pub fn open_session(conn: &mut DbConn, state: &AppState, user_id: &str) -> ApiResult<TokenResponse> {
-    let (sid, refresh_token) = sessions::create(conn, user_id, state.config.refresh_token_ttl_days)?;
+pub fn open_session(
+    conn: &mut DbConn,
+    state: &AppState,
+    user_id: &str,
+) -> ApiResult<TokenResponse> {
+    let (sid, refresh_token) =
+        sessions::create(conn, user_id, state.config.refresh_token_ttl_days)?;
     token_response(conn, state, user_id, &sid, refresh_token)
 }
 
-fn token_response(conn: &mut DbConn, state: &AppState, user_id: &str, sid: &str, refresh_token: String) -> ApiResult<TokenResponse> {
-    let row = users::find(conn, user_id)?.ok_or_else(|| ApiError::new(ErrorCode::InvalidRefreshToken, "the account no longer exists"))?;
+fn token_response(
+    conn: &mut DbConn,
+    state: &AppState,
+    user_id: &str,
+    sid: &str,
+    refresh_token: String,
+) -> ApiResult<TokenResponse> {
+    let row = users::find(conn, user_id)?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidRefreshToken,
+            "the account no longer exists",
+        )
+    })?;
     if !row.active {
-        return Err(ApiError::new(ErrorCode::InvalidRefreshToken, "the account is deactivated"));
+        return Err(ApiError::new(
+            ErrorCode::InvalidRefreshToken,
+            "the account is deactivated",
+        ));
     }
     let user = users::to_dto(conn, row)?;
     Ok(TokenResponse {
@@ -40,7 +61,9 @@ fn token_response(conn: &mut DbConn, state: &AppState, user_id: &str, sid: &str,
 }
 
 fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 #[utoipa::path(
@@ -55,8 +78,15 @@ fn client_ip(req: &HttpRequest) -> String {
     ),
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<LoginRequest>) -> ApiResult<HttpResponse> {
-    let LoginRequest { email, password: given } = body.into_inner();
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    let LoginRequest {
+        email,
+        password: given,
+    } = body.into_inner();
     let email = normalize_email(&email);
     let ip = client_ip(&req);
     if let Some(wait) = state.throttle.blocked(&email, &ip) {
@@ -64,8 +94,14 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
     }
     state.throttle.attempt(&ip);
     let lookup = email.clone();
-    let row = state.db.run(move |conn| users::find_by_email(conn, &lookup)).await?;
-    let hash = row.as_ref().filter(|r| r.active).and_then(|r| r.password_hash.clone());
+    let row = state
+        .db
+        .run(move |conn| users::find_by_email(conn, &lookup))
+        .await?;
+    let hash = row
+        .as_ref()
+        .filter(|r| r.active)
+        .and_then(|r| r.password_hash.clone());
     let ok = blocking(move || match hash {
         Some(h) => password::verify(&given, &h),
         None => {
@@ -76,11 +112,17 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
     .await?;
     let (true, Some(row)) = (ok, row) else {
         state.throttle.failure(&email);
-        return Err(ApiError::new(ErrorCode::InvalidCredentials, "the e-mail or the password is wrong"));
+        return Err(ApiError::new(
+            ErrorCode::InvalidCredentials,
+            "the e-mail or the password is wrong",
+        ));
     };
     state.throttle.success(&email);
     let st = state.clone();
-    let tokens = state.db.tx(move |conn| open_session(conn, &st, &row.id)).await?;
+    let tokens = state
+        .db
+        .tx(move |conn| open_session(conn, &st, &row.id))
+        .await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
 
@@ -95,13 +137,17 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
     ),
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> ApiResult<HttpResponse> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
     let token = body.into_inner().refresh_token;
     let st = state.clone();
     let tokens = state
         .db
         .tx(move |conn| {
-            let (user_id, sid, fresh) = sessions::rotate(conn, &token, st.config.refresh_token_ttl_days)?;
+            let (user_id, sid, fresh) =
+                sessions::rotate(conn, &token, st.config.refresh_token_ttl_days)?;
             token_response(conn, &st, &user_id, &sid, fresh)
         })
         .await?;
@@ -117,7 +163,11 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>
     security(("bearer" = [])),
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, actor: Actor, body: web::Json<RefreshRequest>) -> ApiResult<HttpResponse> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: web::Json<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
     let token = body.into_inner().refresh_token;
     state
         .db
@@ -125,14 +175,15 @@ pub async fn logout(state: web::Data<AppState>, actor: Actor, body: web::Json<Re
             if !sessions::revoke(conn, &actor.user_id, &token)? {
                 // The token may be stale after a rotation; end the caller's own session anyway.
                 use crate::db::schema::sessions as s;
-                diesel::update(s::table.find(&actor.session_id)).set(s::revoked_at.eq(crate::db::now())).execute(conn)?;
+                diesel::update(s::table.find(&actor.session_id))
+                    .set(s::revoked_at.eq(crate::db::now()))
+                    .execute(conn)?;
             }
             Ok(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
-
 
 #[utoipa::path(
     post, path = "/api/v1/auth/password", operation_id = "changePassword", tag = "auth",
@@ -146,24 +197,50 @@ pub async fn logout(state: web::Data<AppState>, actor: Actor, body: web::Json<Re
     security(("bearer" = [])),
 )]
 #[post("/auth/password")]
-pub async fn change_password(state: web::Data<AppState>, actor: Actor, body: web::Json<ChangePasswordRequest>) -> ApiResult<HttpResponse> {
-    let ChangePasswordRequest { current_password, new_password } = body.into_inner();
+pub async fn change_password(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: web::Json<ChangePasswordRequest>,
+) -> ApiResult<HttpResponse> {
+    let ChangePasswordRequest {
+        current_password,
+        new_password,
+    } = body.into_inner();
     let mut rules = shared::validate::Errors::default();
     rules.password("new_password", &new_password);
     rules.into_result().map_err(ApiError::validation)?;
     let uid = actor.user_id.clone();
-    let row = state.db.run(move |conn| users::find(conn, &uid)).await?.ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
+    let row = state
+        .db
+        .run(move |conn| users::find(conn, &uid))
+        .await?
+        .ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
     let current_hash = row.password_hash.clone().unwrap_or_default();
-    let (ok, new_hash) = blocking(move || (password::verify(&current_password, &current_hash), password::hash(&new_password))).await?;
+    let (ok, new_hash) = blocking(move || {
+        (
+            password::verify(&current_password, &current_hash),
+            password::hash(&new_password),
+        )
+    })
+    .await?;
     if !ok {
-        return Err(ApiError::field("current_password", "mismatch", "is not your current password"));
+        return Err(ApiError::field(
+            "current_password",
+            "mismatch",
+            "is not your current password",
+        ));
     }
     let new_hash = new_hash?;
     state
         .db
         .tx(move |conn| {
             use crate::db::schema::users as u;
-            diesel::update(u::table.find(&actor.user_id)).set((u::password_hash.eq(Some(new_hash)), u::updated_at.eq(crate::db::now()))).execute(conn)?;
+            diesel::update(u::table.find(&actor.user_id))
+                .set((
+                    u::password_hash.eq(Some(new_hash)),
+                    u::updated_at.eq(crate::db::now()),
+                ))
+                .execute(conn)?;
             sessions::revoke_others(conn, &actor.user_id, Some(&actor.session_id))?;
             Ok(())
         })

@@ -1,15 +1,15 @@
 //! Departments of the vendor; support agents belong to them (the desk routes by them).
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{HttpResponse, get, post, web};
 use diesel::prelude::*;
 use shared::identity::{Department, NewDepartment};
 use shared::page::{Page, PageQuery};
 
 use crate::auth::Actor;
 use crate::db::schema::{department_members as dm, departments as d};
-use crate::db::{new_id, now, to_utc, DbConn};
+use crate::db::{DbConn, new_id, now, to_utc};
 use crate::error::{ApiError, ApiResult};
-use crate::http::idempotency::{self, create_once, IdempotencyKey};
+use crate::http::idempotency::{self, IdempotencyKey, create_once};
 use crate::http::pagination::PageRequest;
 use crate::policy;
 use crate::state::AppState;
@@ -39,16 +39,33 @@ fn to_dtos(conn: &mut DbConn, rows: Vec<Row>) -> ApiResult<Vec<Department>> {
 
 /// Creates a department (validated by the caller); shared by the API and the demo loader.
 pub fn insert(conn: &mut DbConn, new: &NewDepartment) -> ApiResult<Department> {
-    let taken: i64 = d::table.filter(d::name.eq(new.name.trim())).count().get_result(conn)?;
+    let taken: i64 = d::table
+        .filter(d::name.eq(new.name.trim()))
+        .count()
+        .get_result(conn)?;
     if taken > 0 {
-        return Err(ApiError::field("name", "unique", "another department has this name"));
+        return Err(ApiError::field(
+            "name",
+            "unique",
+            "another department has this name",
+        ));
     }
     let id = new_id();
     diesel::insert_into(d::table)
-        .values((d::id.eq(&id), d::name.eq(new.name.trim()), d::description.eq(&new.description), d::created_at.eq(now())))
+        .values((
+            d::id.eq(&id),
+            d::name.eq(new.name.trim()),
+            d::description.eq(&new.description),
+            d::created_at.eq(now()),
+        ))
         .execute(conn)?;
-    let row: Row = d::table.find(&id).select((d::id, d::name, d::description, d::created_at)).first(conn)?;
-    to_dtos(conn, vec![row])?.pop().ok_or_else(|| ApiError::internal("department vanished"))
+    let row: Row = d::table
+        .find(&id)
+        .select((d::id, d::name, d::description, d::created_at))
+        .first(conn)?;
+    to_dtos(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| ApiError::internal("department vanished"))
 }
 
 #[utoipa::path(
@@ -63,13 +80,21 @@ pub fn insert(conn: &mut DbConn, new: &NewDepartment) -> ApiResult<Department> {
     security(("bearer" = [])),
 )]
 #[get("/departments")]
-pub async fn list(state: web::Data<AppState>, actor: Actor, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
     policy::view_departments(&actor)?;
     let page = PageRequest::from_query(&query)?;
     let result = state
         .db
         .run(move |conn| {
-            let mut q = d::table.select((d::id, d::name, d::description, d::created_at)).order(d::id.asc()).limit(page.fetch_limit()).into_boxed();
+            let mut q = d::table
+                .select((d::id, d::name, d::description, d::created_at))
+                .order(d::id.asc())
+                .limit(page.fetch_limit())
+                .into_boxed();
             if let Some(after) = &page.after {
                 q = q.filter(d::id.gt(after.clone()));
             }
@@ -93,10 +118,22 @@ pub async fn list(state: web::Data<AppState>, actor: Actor, query: web::Query<Pa
     security(("bearer" = [])),
 )]
 #[post("/departments")]
-pub async fn create(state: web::Data<AppState>, actor: Actor, key: IdempotencyKey, body: web::Json<NewDepartment>) -> ApiResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    actor: Actor,
+    key: IdempotencyKey,
+    body: web::Json<NewDepartment>,
+) -> ApiResult<HttpResponse> {
     policy::manage_departments(&actor)?;
     let new = body.into_inner();
     shared::validate::new_department(&new).map_err(ApiError::validation)?;
-    let created = state.db.tx(move |conn| create_once(conn, &actor.user_id, &key, &new, |conn| insert(conn, &new))).await?;
-    Ok(idempotency::respond(created, |d| format!("/api/v1/departments/{}", d.id), |_| None))
+    let created = state
+        .db
+        .tx(move |conn| create_once(conn, &actor.user_id, &key, &new, |conn| insert(conn, &new)))
+        .await?;
+    Ok(idempotency::respond(
+        created,
+        |d| format!("/api/v1/departments/{}", d.id),
+        |_| None,
+    ))
 }

@@ -1,6 +1,6 @@
 //! Catching up on events missed while disconnected.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use shared::events::EventList;
 use utoipa::IntoParams;
@@ -29,15 +29,30 @@ pub struct EventsQuery {
     security(("bearer" = [])),
 )]
 #[get("/events")]
-pub async fn list(state: web::Data<AppState>, actor: Actor, query: web::Query<EventsQuery>) -> ApiResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<EventsQuery>,
+) -> ApiResult<HttpResponse> {
     let after = query.after.unwrap_or(0);
     let limit = query.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        return Err(ApiError::field("limit", "range", "must be between 1 and 500"));
+        return Err(ApiError::field(
+            "limit",
+            "range",
+            "must be between 1 and 500",
+        ));
     }
-    let items = state.db.run(move |conn| events::for_user_after(conn, &actor.user_id, after, limit + 1)).await?;
+    let items = state
+        .db
+        .run(move |conn| events::for_user_after(conn, &actor.user_id, after, limit + 1))
+        .await?;
     let has_more = items.len() as i64 > limit;
     let items: Vec<_> = items.into_iter().take(limit as usize).collect();
     let last_seq = items.last().map(|e| e.seq).unwrap_or(after);
-    Ok(HttpResponse::Ok().json(EventList { items, last_seq, has_more }))
+    Ok(HttpResponse::Ok().json(EventList {
+        items,
+        last_seq,
+        has_more,
+    }))
 }

@@ -1,4 +1,4 @@
-use actix_web::{get, web, HttpResponse};
+use actix_web::{HttpResponse, get, web};
 use diesel::connection::SimpleConnection;
 use shared::health::Health;
 
@@ -14,7 +14,10 @@ use crate::state::AppState;
 )]
 #[get("/health")]
 pub async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    state.db.run(|conn| conn.batch_execute("SELECT 1").map_err(Into::into)).await?;
+    state
+        .db
+        .run(|conn| conn.batch_execute("SELECT 1").map_err(Into::into))
+        .await?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ok".into(),
         database: state.db.backend().name().into(),

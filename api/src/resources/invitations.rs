@@ -1,7 +1,7 @@
 //! Invitations: an admin invites a person by e-mail; the single-use link expires; accepting
 //! it sets a password, creates the user and signs them in.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{HttpResponse, get, post, web};
 use chrono::Duration;
 use diesel::prelude::*;
 use shared::auth::TokenResponse;
@@ -10,11 +10,11 @@ use shared::page::{Page, PageQuery};
 use shared::validate::normalize_email;
 use shared::{ErrorCode, Role};
 
-use crate::auth::{password, sessions, Actor};
+use crate::auth::{Actor, password, sessions};
 use crate::db::schema::{invitations as i, organizations as o};
-use crate::db::{new_id, now, to_utc, DbConn};
+use crate::db::{DbConn, new_id, now, to_utc};
 use crate::error::{ApiError, ApiResult};
-use crate::http::idempotency::{self, create_once, IdempotencyKey};
+use crate::http::idempotency::{self, IdempotencyKey, create_once};
 use crate::http::pagination::PageRequest;
 use crate::mail::{self, Mail};
 use crate::policy;
@@ -22,14 +22,64 @@ use crate::resources::auth::{blocking, open_session};
 use crate::resources::users;
 use crate::state::AppState;
 
-type Row = (String, String, String, String, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>, chrono::NaiveDateTime, String);
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    chrono::NaiveDateTime,
+    Option<chrono::NaiveDateTime>,
+    chrono::NaiveDateTime,
+    String,
+);
+/// What accepting reads: id, email, name, role, organization, expiry, acceptance.
+type AcceptRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    chrono::NaiveDateTime,
+    Option<chrono::NaiveDateTime>,
+);
 
-fn select_row() -> (i::id, i::email, i::name, i::role, i::organization_id, i::expires_at, i::accepted_at, i::created_at, o::name) {
-    (i::id, i::email, i::name, i::role, i::organization_id, i::expires_at, i::accepted_at, i::created_at, o::name)
+fn select_row() -> (
+    i::id,
+    i::email,
+    i::name,
+    i::role,
+    i::organization_id,
+    i::expires_at,
+    i::accepted_at,
+    i::created_at,
+    o::name,
+) {
+    (
+        i::id,
+        i::email,
+        i::name,
+        i::role,
+        i::organization_id,
+        i::expires_at,
+        i::accepted_at,
+        i::created_at,
+        o::name,
+    )
 }
 
 fn to_dto(r: Row) -> Invitation {
-    let (id, email, name, role, organization_id, expires_at, accepted_at, created_at, organization_name) = r;
+    let (
+        id,
+        email,
+        name,
+        role,
+        organization_id,
+        expires_at,
+        accepted_at,
+        created_at,
+        organization_name,
+    ) = r;
     let status = if accepted_at.is_some() {
         "accepted"
     } else if expires_at <= now() {
@@ -61,29 +111,53 @@ fn to_dto(r: Row) -> Invitation {
     security(("bearer" = [])),
 )]
 #[get("/invitations")]
-pub async fn list(state: web::Data<AppState>, actor: Actor, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
     policy::manage_invitations(&actor)?;
     let page = PageRequest::from_query(&query)?;
     let result = state
         .db
         .run(move |conn| {
-            let mut q = i::table.inner_join(o::table).select(select_row()).order(i::id.asc()).limit(page.fetch_limit()).into_boxed();
+            let mut q = i::table
+                .inner_join(o::table)
+                .select(select_row())
+                .order(i::id.asc())
+                .limit(page.fetch_limit())
+                .into_boxed();
             if let Some(after) = &page.after {
                 q = q.filter(i::id.gt(after.clone()));
             }
             let rows: Vec<Row> = q.load(conn)?;
-            page.page(rows, |r| &r.0, |rows| Ok(rows.into_iter().map(to_dto).collect()))
+            page.page(
+                rows,
+                |r| &r.0,
+                |rows| Ok(rows.into_iter().map(to_dto).collect()),
+            )
         })
         .await?;
     Ok(HttpResponse::Ok().json(result))
 }
 
-fn insert(conn: &mut DbConn, state: &AppState, actor: &Actor, new: &NewInvitation) -> ApiResult<Invitation> {
-    let role = new.role.ok_or_else(|| ApiError::field("role", "required", "is required"))?;
+fn insert(
+    conn: &mut DbConn,
+    state: &AppState,
+    actor: &Actor,
+    new: &NewInvitation,
+) -> ApiResult<Invitation> {
+    let role = new
+        .role
+        .ok_or_else(|| ApiError::field("role", "required", "is required"))?;
     let organization_id = users::resolve_org(conn, role, new.organization_id.as_deref())?;
     let email = normalize_email(&new.email);
     if users::find_by_email(conn, &email)?.is_some() {
-        return Err(ApiError::field("email", "unique", "already belongs to a user"));
+        return Err(ApiError::field(
+            "email",
+            "unique",
+            "already belongs to a user",
+        ));
     }
     let token = sessions::new_secret("inv_");
     let id = new_id();
@@ -102,9 +176,17 @@ fn insert(conn: &mut DbConn, state: &AppState, actor: &Actor, new: &NewInvitatio
             i::created_at.eq(at),
         ))
         .execute(conn)?;
-    let row: Row = i::table.inner_join(o::table).filter(i::id.eq(&id)).select(select_row()).first(conn)?;
+    let row: Row = i::table
+        .inner_join(o::table)
+        .filter(i::id.eq(&id))
+        .select(select_row())
+        .first(conn)?;
     let invitation = to_dto(row);
-    let link = format!("{}/invite/{}", state.config.public_url.trim_end_matches('/'), token);
+    let link = format!(
+        "{}/invite/{}",
+        state.config.public_url.trim_end_matches('/'),
+        token
+    );
     let text = format!(
         "Hello {name},\n\nyou are invited to Tandem as {role} of {org}.\nSet your password here (the link works once and until {exp} UTC):\n\n{link}\n",
         name = invitation.name,
@@ -112,7 +194,18 @@ fn insert(conn: &mut DbConn, state: &AppState, actor: &Actor, new: &NewInvitatio
         org = invitation.organization_name,
         exp = expires_at.format("%Y-%m-%d %H:%M"),
     );
-    mail::queue(conn, &state.config, &Mail { to: email, subject: format!("Your invitation to Tandem — {}", invitation.organization_name), text })?;
+    mail::queue(
+        conn,
+        &state.config,
+        &Mail {
+            to: email,
+            subject: format!(
+                "Your invitation to Tandem — {}",
+                invitation.organization_name
+            ),
+            text,
+        },
+    )?;
     Ok(invitation)
 }
 
@@ -129,13 +222,29 @@ fn insert(conn: &mut DbConn, state: &AppState, actor: &Actor, new: &NewInvitatio
     security(("bearer" = [])),
 )]
 #[post("/invitations")]
-pub async fn create(state: web::Data<AppState>, actor: Actor, key: IdempotencyKey, body: web::Json<NewInvitation>) -> ApiResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    actor: Actor,
+    key: IdempotencyKey,
+    body: web::Json<NewInvitation>,
+) -> ApiResult<HttpResponse> {
     policy::manage_invitations(&actor)?;
     let new = body.into_inner();
     shared::validate::new_invitation(&new).map_err(ApiError::validation)?;
     let st = state.get_ref().clone();
-    let created = state.db.tx(move |conn| create_once(conn, &actor.user_id, &key, &new, |conn| insert(conn, &st, &actor, &new))).await?;
-    Ok(idempotency::respond(created, |inv| format!("/api/v1/invitations/{}", inv.id), |_| None))
+    let created = state
+        .db
+        .tx(move |conn| {
+            create_once(conn, &actor.user_id, &key, &new, |conn| {
+                insert(conn, &st, &actor, &new)
+            })
+        })
+        .await?;
+    Ok(idempotency::respond(
+        created,
+        |inv| format!("/api/v1/invitations/{}", inv.id),
+        |_| None,
+    ))
 }
 
 #[utoipa::path(
@@ -149,8 +258,14 @@ pub async fn create(state: web::Data<AppState>, actor: Actor, key: IdempotencyKe
     ),
 )]
 #[post("/invitations/accept")]
-pub async fn accept(state: web::Data<AppState>, body: web::Json<AcceptInvitation>) -> ApiResult<HttpResponse> {
-    let AcceptInvitation { token, password: chosen } = body.into_inner();
+pub async fn accept(
+    state: web::Data<AppState>,
+    body: web::Json<AcceptInvitation>,
+) -> ApiResult<HttpResponse> {
+    let AcceptInvitation {
+        token,
+        password: chosen,
+    } = body.into_inner();
     let mut rules = shared::validate::Errors::default();
     rules.password("password", &chosen);
     rules.into_result().map_err(ApiError::validation)?;
@@ -159,20 +274,45 @@ pub async fn accept(state: web::Data<AppState>, body: web::Json<AcceptInvitation
     let tokens = state
         .db
         .tx(move |conn| {
-            let gone = || ApiError::new(ErrorCode::InvitationInvalid, "this invitation link is unknown, already used or expired; ask for a new one");
-            let found: Option<(String, String, String, String, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = i::table
+            let gone = || {
+                ApiError::new(
+                    ErrorCode::InvitationInvalid,
+                    "this invitation link is unknown, already used or expired; ask for a new one",
+                )
+            };
+            let found: Option<AcceptRow> = i::table
                 .filter(i::token_hash.eq(sessions::hash_secret(&token)))
-                .select((i::id, i::email, i::name, i::role, i::organization_id, i::expires_at, i::accepted_at))
+                .select((
+                    i::id,
+                    i::email,
+                    i::name,
+                    i::role,
+                    i::organization_id,
+                    i::expires_at,
+                    i::accepted_at,
+                ))
                 .first(conn)
                 .optional()?;
-            let Some((id, email, name, role, organization_id, expires_at, accepted_at)) = found else { return Err(gone()) };
+            let Some((id, email, name, role, organization_id, expires_at, accepted_at)) = found
+            else {
+                return Err(gone());
+            };
             if accepted_at.is_some() || expires_at <= now() {
                 return Err(gone());
             }
-            let role = Role::parse(&role).ok_or_else(|| ApiError::internal("invitation with unknown role"))?;
-            let new = NewUser { email, name, role: Some(role), organization_id: Some(organization_id), ..Default::default() };
+            let role = Role::parse(&role)
+                .ok_or_else(|| ApiError::internal("invitation with unknown role"))?;
+            let new = NewUser {
+                email,
+                name,
+                role: Some(role),
+                organization_id: Some(organization_id),
+                ..Default::default()
+            };
             let user = users::insert(conn, &new, Some(hash))?;
-            diesel::update(i::table.find(&id)).set(i::accepted_at.eq(now())).execute(conn)?;
+            diesel::update(i::table.find(&id))
+                .set(i::accepted_at.eq(now()))
+                .execute(conn)?;
             open_session(conn, &st, &user.id)
         })
         .await?;

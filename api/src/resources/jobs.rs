@@ -1,6 +1,6 @@
 //! Background jobs as admins see them: failed ones to inspect and retry.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{HttpResponse, get, post, web};
 use diesel::prelude::*;
 use serde::Deserialize;
 use shared::jobs::Job;
@@ -38,19 +38,34 @@ pub struct ListQuery {
     security(("bearer" = [])),
 )]
 #[get("/admin/jobs")]
-pub async fn list(state: web::Data<AppState>, actor: Actor, query: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<ListQuery>,
+) -> ApiResult<HttpResponse> {
     policy::manage_jobs(&actor)?;
     let query = query.into_inner();
-    let page = PageRequest::from_query(&PageQuery { limit: query.limit, cursor: query.cursor })?;
-    if let Some(s) = &query.status {
-        if ![jobs::QUEUED, jobs::RUNNING, jobs::DONE, jobs::FAILED].contains(&s.as_str()) {
-            return Err(ApiError::field("status", "one_of", "must be queued, running, done or failed"));
-        }
+    let page = PageRequest::from_query(&PageQuery {
+        limit: query.limit,
+        cursor: query.cursor,
+    })?;
+    if let Some(s) = &query.status
+        && ![jobs::QUEUED, jobs::RUNNING, jobs::DONE, jobs::FAILED].contains(&s.as_str())
+    {
+        return Err(ApiError::field(
+            "status",
+            "one_of",
+            "must be queued, running, done or failed",
+        ));
     }
     let result = state
         .db
         .run(move |conn| {
-            let mut q = j::table.select(j::all_columns).order(j::id.asc()).limit(page.fetch_limit()).into_boxed();
+            let mut q = j::table
+                .select(j::all_columns)
+                .order(j::id.asc())
+                .limit(page.fetch_limit())
+                .into_boxed();
             if let Some(after) = &page.after {
                 q = q.filter(j::id.gt(after.clone()));
             }
@@ -58,7 +73,11 @@ pub async fn list(state: web::Data<AppState>, actor: Actor, query: web::Query<Li
                 q = q.filter(j::status.eq(s));
             }
             let rows: Vec<JobRow> = q.load(conn)?;
-            page.page(rows, |r| &r.id, |rows| Ok(rows.into_iter().map(Job::from).collect()))
+            page.page(
+                rows,
+                |r| &r.id,
+                |rows| Ok(rows.into_iter().map(Job::from).collect()),
+            )
         })
         .await?;
     Ok(HttpResponse::Ok().json(result))
@@ -75,7 +94,11 @@ pub async fn list(state: web::Data<AppState>, actor: Actor, query: web::Query<Li
     security(("bearer" = [])),
 )]
 #[post("/admin/jobs/{id}/retry")]
-pub async fn retry(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn retry(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     policy::manage_jobs(&actor)?;
     let id = id.into_inner();
     let job = state.db.tx(move |conn| jobs::retry(conn, &id)).await?;

@@ -1,7 +1,7 @@
-use actix_web::{get, patch, web, HttpResponse};
+use actix_web::{HttpResponse, get, patch, web};
 use diesel::prelude::*;
-use shared::identity::{MePatch, User};
 use shared::Role;
+use shared::identity::{MePatch, User};
 
 use crate::auth::Actor;
 use crate::db::now;
@@ -23,7 +23,8 @@ pub async fn me(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpRespo
     let user = state
         .db
         .run(move |conn| {
-            let row = users::find(conn, &actor.user_id)?.ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
+            let row = users::find(conn, &actor.user_id)?
+                .ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
             users::to_dto(conn, row)
         })
         .await?;
@@ -40,16 +41,26 @@ pub async fn me(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpRespo
     security(("bearer" = [])),
 )]
 #[patch("/me")]
-pub async fn update(state: web::Data<AppState>, actor: Actor, if_match: IfMatch, body: web::Json<MePatch>) -> ApiResult<HttpResponse> {
+pub async fn update(
+    state: web::Data<AppState>,
+    actor: Actor,
+    if_match: IfMatch,
+    body: web::Json<MePatch>,
+) -> ApiResult<HttpResponse> {
     let p = body.into_inner();
     shared::validate::me_patch(&p).map_err(ApiError::validation)?;
     if p.availability.is_some() && actor.role != Role::SupportAgent {
-        return Err(ApiError::field("availability", "agents_only", "only support agents have an availability"));
+        return Err(ApiError::field(
+            "availability",
+            "agents_only",
+            "only support agents have an availability",
+        ));
     }
     let user = state
         .db
         .tx(move |conn| {
-            let current = users::find(conn, &actor.user_id)?.ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
+            let current = users::find(conn, &actor.user_id)?
+                .ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
             if_match.check(current.version)?;
             diesel::update(u::table.find(&actor.user_id))
                 .set((
@@ -59,7 +70,8 @@ pub async fn update(state: web::Data<AppState>, actor: Actor, if_match: IfMatch,
                     u::version.eq(u::version + 1),
                 ))
                 .execute(conn)?;
-            let row = users::find(conn, &actor.user_id)?.ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
+            let row = users::find(conn, &actor.user_id)?
+                .ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
             users::to_dto(conn, row)
         })
         .await?;

@@ -18,13 +18,20 @@ use crate::http::etag::etag;
 
 /// 200 with the resource and its ETag.
 pub fn ok_with_etag<T: Serialize>(value: &T, version: i32) -> HttpResponse {
-    HttpResponse::Ok().insert_header(("ETag", etag(version))).json(value)
+    HttpResponse::Ok()
+        .insert_header(("ETag", etag(version)))
+        .json(value)
 }
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 /// `%text%` for a case-insensitive LIKE, with LIKE's wildcards in the text taken literally.
 pub fn like_pattern(text: &str) -> String {
-    let escaped = text.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = text
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }

@@ -1,19 +1,22 @@
 //! Organisations: the vendor and its clients (PRODUCT §1).
 
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{HttpResponse, get, patch, post, web};
 use diesel::prelude::*;
 use serde::Deserialize;
-use shared::identity::{GrowthPotential, LifecycleStage, NewOrganization, OrgKind, Organization, OrganizationPatch, TouchModel};
-use shared::page::{Page, PageQuery};
 use shared::Role;
+use shared::identity::{
+    GrowthPotential, LifecycleStage, NewOrganization, OrgKind, Organization, OrganizationPatch,
+    TouchModel,
+};
+use shared::page::{Page, PageQuery};
 use utoipa::IntoParams;
 
 use crate::auth::Actor;
 use crate::db::schema::{organizations as o, users as u};
-use crate::db::{new_id, now, to_utc, DbConn};
+use crate::db::{DbConn, new_id, now, to_utc};
 use crate::error::{ApiError, ApiResult};
-use crate::http::etag::{etag, IfMatch};
-use crate::http::idempotency::{self, create_once, IdempotencyKey};
+use crate::http::etag::{IfMatch, etag};
+use crate::http::idempotency::{self, IdempotencyKey, create_once};
 use crate::http::pagination::PageRequest;
 use crate::policy::{self, OrgFacts, OrgScope};
 use crate::realtime::events::publish;
@@ -46,12 +49,20 @@ impl OrgRow {
     }
 
     pub fn facts(&self) -> OrgFacts<'_> {
-        OrgFacts { id: &self.id, kind: self.kind(), csm_id: self.csm_id.as_deref() }
+        OrgFacts {
+            id: &self.id,
+            kind: self.kind(),
+            csm_id: self.csm_id.as_deref(),
+        }
     }
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<OrgRow>> {
-    Ok(o::table.find(id).select(o::all_columns).first(conn).optional()?)
+    Ok(o::table
+        .find(id)
+        .select(o::all_columns)
+        .first(conn)
+        .optional()?)
 }
 
 /// The organisation if the actor may see it, else 404 (whether or not it exists).
@@ -67,7 +78,11 @@ pub fn vendor_id(conn: &mut DbConn) -> ApiResult<String> {
         .select(o::id)
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::internal("no vendor organization; run `tandem migrate` and create the first admin"))
+        .ok_or_else(|| {
+            ApiError::internal(
+                "no vendor organization; run `tandem migrate` and create the first admin",
+            )
+        })
 }
 
 /// Rows to DTOs, with the CSM names fetched in one query.
@@ -76,7 +91,12 @@ pub fn to_dtos(conn: &mut DbConn, rows: Vec<OrgRow>) -> ApiResult<Vec<Organizati
     let names: std::collections::HashMap<String, String> = if csm_ids.is_empty() {
         Default::default()
     } else {
-        u::table.filter(u::id.eq_any(csm_ids)).select((u::id, u::name)).load::<(String, String)>(conn)?.into_iter().collect()
+        u::table
+            .filter(u::id.eq_any(csm_ids))
+            .select((u::id, u::name))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect()
     };
     Ok(rows
         .into_iter()
@@ -90,10 +110,14 @@ pub fn to_dtos(conn: &mut DbConn, rows: Vec<OrgRow>) -> ApiResult<Vec<Organizati
             industry: r.industry,
             yearly_spend: r.yearly_spend,
             size: r.size,
-            growth_potential: r.growth_potential.as_deref().and_then(GrowthPotential::parse),
+            growth_potential: r
+                .growth_potential
+                .as_deref()
+                .and_then(GrowthPotential::parse),
             segment: r.segment,
             touch_model: TouchModel::parse(&r.touch_model).unwrap_or(TouchModel::High),
-            lifecycle_stage: LifecycleStage::parse(&r.lifecycle_stage).unwrap_or(LifecycleStage::Onboarding),
+            lifecycle_stage: LifecycleStage::parse(&r.lifecycle_stage)
+                .unwrap_or(LifecycleStage::Onboarding),
             csm_id: r.csm_id,
             created_at: to_utc(r.created_at),
             updated_at: to_utc(r.updated_at),
@@ -103,15 +127,26 @@ pub fn to_dtos(conn: &mut DbConn, rows: Vec<OrgRow>) -> ApiResult<Vec<Organizati
 }
 
 pub fn to_dto(conn: &mut DbConn, row: OrgRow) -> ApiResult<Organization> {
-    to_dtos(conn, vec![row])?.pop().ok_or_else(|| ApiError::internal("organization vanished"))
+    to_dtos(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| ApiError::internal("organization vanished"))
 }
 
 /// A CSM must be an active user with the `csm` role.
 fn check_csm(conn: &mut DbConn, csm_id: &str) -> ApiResult<()> {
-    let role: Option<String> = u::table.find(csm_id).filter(u::active.eq(true)).select(u::role).first(conn).optional()?;
+    let role: Option<String> = u::table
+        .find(csm_id)
+        .filter(u::active.eq(true))
+        .select(u::role)
+        .first(conn)
+        .optional()?;
     match role.as_deref() {
         Some("csm") => Ok(()),
-        Some(_) => Err(ApiError::field("csm_id", "role", "must be a user with the csm role")),
+        Some(_) => Err(ApiError::field(
+            "csm_id",
+            "role",
+            "must be a user with the csm role",
+        )),
         None => Err(ApiError::field("csm_id", "exists", "no such active user")),
     }
 }
@@ -120,7 +155,11 @@ fn check_csm(conn: &mut DbConn, csm_id: &str) -> ApiResult<()> {
 fn audience(conn: &mut DbConn, org: &OrgRow) -> ApiResult<Vec<String>> {
     let mut q = u::table
         .filter(u::active.eq(true))
-        .filter(u::role.eq(Role::Admin.as_str()).or(u::organization_id.eq(&org.id)))
+        .filter(
+            u::role
+                .eq(Role::Admin.as_str())
+                .or(u::organization_id.eq(&org.id)),
+        )
         .select(u::id)
         .into_boxed();
     if let Some(csm) = &org.csm_id {
@@ -154,20 +193,34 @@ pub struct ListQuery {
     security(("bearer" = [])),
 )]
 #[get("/organizations")]
-pub async fn list(state: web::Data<AppState>, actor: Actor, query: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<ListQuery>,
+) -> ApiResult<HttpResponse> {
     let query = query.into_inner();
-    let page = PageRequest::from_query(&PageQuery { limit: query.limit, cursor: query.cursor.clone() })?;
+    let page = PageRequest::from_query(&PageQuery {
+        limit: query.limit,
+        cursor: query.cursor.clone(),
+    })?;
     if let Some(kind) = &query.kind {
-        OrgKind::parse(kind).ok_or_else(|| ApiError::field("kind", "one_of", "must be `vendor` or `client`"))?;
+        OrgKind::parse(kind)
+            .ok_or_else(|| ApiError::field("kind", "one_of", "must be `vendor` or `client`"))?;
     }
     let scope = policy::org_scope(&actor);
     let result = state
         .db
         .run(move |conn| {
-            let mut q = o::table.select(o::all_columns).order(o::id.asc()).limit(page.fetch_limit()).into_boxed();
+            let mut q = o::table
+                .select(o::all_columns)
+                .order(o::id.asc())
+                .limit(page.fetch_limit())
+                .into_boxed();
             q = match scope {
                 OrgScope::All => q,
-                OrgScope::Assigned { csm_id, vendor_id } => q.filter(o::csm_id.eq(csm_id).or(o::id.eq(vendor_id))),
+                OrgScope::Assigned { csm_id, vendor_id } => {
+                    q.filter(o::csm_id.eq(csm_id).or(o::id.eq(vendor_id)))
+                }
                 OrgScope::Own(id) => q.filter(o::id.eq(id)),
             };
             if let Some(after) = &page.after {
@@ -203,7 +256,12 @@ pub async fn list(state: web::Data<AppState>, actor: Actor, query: web::Query<Li
     security(("bearer" = [])),
 )]
 #[post("/organizations")]
-pub async fn create(state: web::Data<AppState>, actor: Actor, key: IdempotencyKey, body: web::Json<NewOrganization>) -> ApiResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    actor: Actor,
+    key: IdempotencyKey,
+    body: web::Json<NewOrganization>,
+) -> ApiResult<HttpResponse> {
     policy::create_organization(&actor)?;
     let new = body.into_inner();
     shared::validate::new_organization(&new).map_err(ApiError::validation)?;
@@ -229,21 +287,34 @@ pub async fn create(state: web::Data<AppState>, actor: Actor, key: IdempotencyKe
                         o::growth_potential.eq(new.growth_potential.map(GrowthPotential::as_str)),
                         o::segment.eq(&new.segment),
                         o::touch_model.eq(new.touch_model.unwrap_or(TouchModel::High).as_str()),
-                        o::lifecycle_stage.eq(new.lifecycle_stage.unwrap_or(LifecycleStage::Onboarding).as_str()),
+                        o::lifecycle_stage.eq(new
+                            .lifecycle_stage
+                            .unwrap_or(LifecycleStage::Onboarding)
+                            .as_str()),
                         o::csm_id.eq(&new.csm_id),
                         o::created_at.eq(at),
                         o::updated_at.eq(at),
                         o::version.eq(1),
                     ))
                     .execute(conn)?;
-                let row = find(conn, &id)?.ok_or_else(|| ApiError::internal("organization vanished"))?;
+                let row =
+                    find(conn, &id)?.ok_or_else(|| ApiError::internal("organization vanished"))?;
                 let recipients = audience(conn, &row)?;
-                publish(conn, &recipients, "organization.created", &serde_json::json!({"organization_id": id}))?;
+                publish(
+                    conn,
+                    &recipients,
+                    "organization.created",
+                    &serde_json::json!({"organization_id": id}),
+                )?;
                 to_dto(conn, row)
             })
         })
         .await?;
-    Ok(idempotency::respond(created, |o| format!("/api/v1/organizations/{}", o.id), |o| Some(etag(o.version))))
+    Ok(idempotency::respond(
+        created,
+        |o| format!("/api/v1/organizations/{}", o.id),
+        |o| Some(etag(o.version)),
+    ))
 }
 
 #[utoipa::path(
@@ -255,9 +326,19 @@ pub async fn create(state: web::Data<AppState>, actor: Actor, key: IdempotencyKe
     security(("bearer" = [])),
 )]
 #[get("/organizations/{id}")]
-pub async fn get(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let org = state.db.run(move |conn| { let row = visible(conn, &actor, &id)?; to_dto(conn, row) }).await?;
+    let org = state
+        .db
+        .run(move |conn| {
+            let row = visible(conn, &actor, &id)?;
+            to_dto(conn, row)
+        })
+        .await?;
     Ok(ok_with_etag(&org, org.version))
 }
 
@@ -274,7 +355,13 @@ pub async fn get(state: web::Data<AppState>, actor: Actor, id: web::Path<String>
     security(("bearer" = [])),
 )]
 #[patch("/organizations/{id}")]
-pub async fn update(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, if_match: IfMatch, body: web::Json<OrganizationPatch>) -> ApiResult<HttpResponse> {
+pub async fn update(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: web::Json<OrganizationPatch>,
+) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let p = body.into_inner();
     shared::validate::organization_patch(&p).map_err(ApiError::validation)?;
@@ -288,7 +375,11 @@ pub async fn update(state: web::Data<AppState>, actor: Actor, id: web::Path<Stri
                 check_csm(conn, csm)?;
             }
             if row.kind() == OrgKind::Vendor && p.csm_id.as_ref().is_some_and(Option::is_some) {
-                return Err(ApiError::field("csm_id", "client_only", "only client organizations have a CSM"));
+                return Err(ApiError::field(
+                    "csm_id",
+                    "client_only",
+                    "only client organizations have a CSM",
+                ));
             }
             let at = now();
             let changed = diesel::update(o::table.find(&id).filter(o::version.eq(row.version)))
@@ -299,7 +390,8 @@ pub async fn update(state: web::Data<AppState>, actor: Actor, id: web::Path<Stri
                     p.industry.clone().map(|v| o::industry.eq(v)),
                     p.yearly_spend.map(|v| o::yearly_spend.eq(v)),
                     p.size.map(|v| o::size.eq(v)),
-                    p.growth_potential.map(|v| o::growth_potential.eq(v.map(|g| g.as_str().to_string()))),
+                    p.growth_potential
+                        .map(|v| o::growth_potential.eq(v.map(|g| g.as_str().to_string()))),
                     p.segment.clone().map(|v| o::segment.eq(v)),
                     p.touch_model.map(|v| o::touch_model.eq(v.as_str())),
                     p.lifecycle_stage.map(|v| o::lifecycle_stage.eq(v.as_str())),
@@ -309,11 +401,20 @@ pub async fn update(state: web::Data<AppState>, actor: Actor, id: web::Path<Stri
                 ))
                 .execute(conn)?;
             if changed == 0 {
-                return Err(ApiError::new(shared::ErrorCode::PreconditionFailed, "changed by someone else meanwhile; reload and retry"));
+                return Err(ApiError::new(
+                    shared::ErrorCode::PreconditionFailed,
+                    "changed by someone else meanwhile; reload and retry",
+                ));
             }
-            let row = find(conn, &id)?.ok_or_else(|| ApiError::internal("organization vanished"))?;
+            let row =
+                find(conn, &id)?.ok_or_else(|| ApiError::internal("organization vanished"))?;
             let recipients = audience(conn, &row)?;
-            publish(conn, &recipients, "organization.updated", &serde_json::json!({"organization_id": id}))?;
+            publish(
+                conn,
+                &recipients,
+                "organization.updated",
+                &serde_json::json!({"organization_id": id}),
+            )?;
             to_dto(conn, row)
         })
         .await?;

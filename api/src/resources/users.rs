@@ -2,25 +2,27 @@
 
 use std::collections::HashMap;
 
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{HttpResponse, get, patch, post, web};
 use diesel::prelude::*;
 use serde::Deserialize;
+use shared::Role;
 use shared::identity::{Availability, NewUser, OrgKind, User, UserPatch};
 use shared::page::{Page, PageQuery};
 use shared::validate::normalize_email;
-use shared::Role;
 use utoipa::IntoParams;
 
-use crate::auth::{password, Actor};
-use crate::db::schema::{department_members as dm, departments as d, organizations as o, user_skills as us, users as u};
-use crate::db::{new_id, now, to_utc, DbConn};
+use crate::auth::{Actor, password};
+use crate::db::schema::{
+    department_members as dm, departments as d, organizations as o, user_skills as us, users as u,
+};
+use crate::db::{DbConn, new_id, now, to_utc};
 use crate::error::{ApiError, ApiResult};
-use crate::http::etag::{etag, IfMatch};
-use crate::http::idempotency::{self, create_once, IdempotencyKey};
+use crate::http::etag::{IfMatch, etag};
+use crate::http::idempotency::{self, IdempotencyKey, create_once};
 use crate::http::pagination::PageRequest;
 use crate::policy::{self, OrgScope};
-use crate::resources::organizations;
 use crate::resources::ok_with_etag;
+use crate::resources::organizations;
 use crate::state::AppState;
 
 #[derive(Queryable, Debug, Clone)]
@@ -45,17 +47,26 @@ impl UserRow {
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<UserRow>> {
-    Ok(u::table.find(id).select(u::all_columns).first(conn).optional()?)
+    Ok(u::table
+        .find(id)
+        .select(u::all_columns)
+        .first(conn)
+        .optional()?)
 }
 
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> ApiResult<Option<UserRow>> {
-    Ok(u::table.filter(u::email.eq(normalize_email(email))).select(u::all_columns).first(conn).optional()?)
+    Ok(u::table
+        .filter(u::email.eq(normalize_email(email)))
+        .select(u::all_columns)
+        .first(conn)
+        .optional()?)
 }
 
 /// The user if the actor may see them, else 404.
 fn visible(conn: &mut DbConn, actor: &Actor, id: &str) -> ApiResult<UserRow> {
     let row = find(conn, id)?.ok_or_else(|| ApiError::not_found("user"))?;
-    let org = organizations::find(conn, &row.organization_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+    let org = organizations::find(conn, &row.organization_id)?
+        .ok_or_else(|| ApiError::not_found("user"))?;
     policy::view_user(actor, org.facts()).map_err(|_| ApiError::not_found("user"))?;
     Ok(row)
 }
@@ -67,13 +78,28 @@ pub fn to_dtos(conn: &mut DbConn, rows: Vec<UserRow>) -> ApiResult<Vec<User>> {
     }
     let ids: Vec<&String> = rows.iter().map(|r| &r.id).collect();
     let org_ids: Vec<&String> = rows.iter().map(|r| &r.organization_id).collect();
-    let orgs: HashMap<String, String> = o::table.filter(o::id.eq_any(org_ids)).select((o::id, o::name)).load::<(String, String)>(conn)?.into_iter().collect();
+    let orgs: HashMap<String, String> = o::table
+        .filter(o::id.eq_any(org_ids))
+        .select((o::id, o::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     let mut depts: HashMap<String, Vec<String>> = HashMap::new();
-    for (user, dept) in dm::table.filter(dm::user_id.eq_any(&ids)).order(dm::department_id).select((dm::user_id, dm::department_id)).load::<(String, String)>(conn)? {
+    for (user, dept) in dm::table
+        .filter(dm::user_id.eq_any(&ids))
+        .order(dm::department_id)
+        .select((dm::user_id, dm::department_id))
+        .load::<(String, String)>(conn)?
+    {
         depts.entry(user).or_default().push(dept);
     }
     let mut skills: HashMap<String, Vec<String>> = HashMap::new();
-    for (user, skill) in us::table.filter(us::user_id.eq_any(&ids)).order(us::skill).select((us::user_id, us::skill)).load::<(String, String)>(conn)? {
+    for (user, skill) in us::table
+        .filter(us::user_id.eq_any(&ids))
+        .order(us::skill)
+        .select((us::user_id, us::skill))
+        .load::<(String, String)>(conn)?
+    {
         skills.entry(user).or_default().push(skill);
     }
     Ok(rows
@@ -97,37 +123,74 @@ pub fn to_dtos(conn: &mut DbConn, rows: Vec<UserRow>) -> ApiResult<Vec<User>> {
 }
 
 pub fn to_dto(conn: &mut DbConn, row: UserRow) -> ApiResult<User> {
-    to_dtos(conn, vec![row])?.pop().ok_or_else(|| ApiError::internal("user vanished"))
+    to_dtos(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| ApiError::internal("user vanished"))
 }
 
 /// Checks that the role fits the organisation: staff in the vendor, clients in a client.
-pub fn resolve_org(conn: &mut DbConn, role: Role, organization_id: Option<&str>) -> ApiResult<String> {
+pub fn resolve_org(
+    conn: &mut DbConn,
+    role: Role,
+    organization_id: Option<&str>,
+) -> ApiResult<String> {
     if role.is_staff() {
         let vendor = organizations::vendor_id(conn)?;
         if organization_id.is_some_and(|id| id != vendor) {
-            return Err(ApiError::field("organization_id", "staff_in_vendor", "staff roles belong to the vendor organization; leave it out"));
+            return Err(ApiError::field(
+                "organization_id",
+                "staff_in_vendor",
+                "staff roles belong to the vendor organization; leave it out",
+            ));
         }
         return Ok(vendor);
     }
-    let id = organization_id.ok_or_else(|| ApiError::field("organization_id", "required", "is required for client roles"))?;
+    let id = organization_id.ok_or_else(|| {
+        ApiError::field(
+            "organization_id",
+            "required",
+            "is required for client roles",
+        )
+    })?;
     match organizations::find(conn, id)? {
         Some(org) if org.kind() == OrgKind::Client => Ok(org.id),
-        Some(_) => Err(ApiError::field("organization_id", "client_org", "client roles belong to a client organization")),
-        None => Err(ApiError::field("organization_id", "exists", "no such organization")),
+        Some(_) => Err(ApiError::field(
+            "organization_id",
+            "client_org",
+            "client roles belong to a client organization",
+        )),
+        None => Err(ApiError::field(
+            "organization_id",
+            "exists",
+            "no such organization",
+        )),
     }
 }
 
 fn set_departments(conn: &mut DbConn, user_id: &str, department_ids: &[String]) -> ApiResult<()> {
-    let known: Vec<String> = d::table.filter(d::id.eq_any(department_ids)).select(d::id).load(conn)?;
-    if let Some((i, _)) = department_ids.iter().enumerate().find(|(_, id)| !known.contains(id)) {
-        return Err(ApiError::field(&format!("department_ids[{i}]"), "exists", "no such department"));
+    let known: Vec<String> = d::table
+        .filter(d::id.eq_any(department_ids))
+        .select(d::id)
+        .load(conn)?;
+    if let Some((i, _)) = department_ids
+        .iter()
+        .enumerate()
+        .find(|(_, id)| !known.contains(id))
+    {
+        return Err(ApiError::field(
+            &format!("department_ids[{i}]"),
+            "exists",
+            "no such department",
+        ));
     }
     diesel::delete(dm::table.filter(dm::user_id.eq(user_id))).execute(conn)?;
     let mut unique: Vec<&String> = department_ids.iter().collect();
     unique.sort();
     unique.dedup();
     for dept in unique {
-        diesel::insert_into(dm::table).values((dm::department_id.eq(dept), dm::user_id.eq(user_id))).execute(conn)?;
+        diesel::insert_into(dm::table)
+            .values((dm::department_id.eq(dept), dm::user_id.eq(user_id)))
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -138,19 +201,31 @@ fn set_skills(conn: &mut DbConn, user_id: &str, skills: &[String]) -> ApiResult<
     unique.sort();
     unique.dedup();
     for skill in &unique {
-        diesel::insert_into(us::table).values((us::user_id.eq(user_id), us::skill.eq(skill))).execute(conn)?;
+        diesel::insert_into(us::table)
+            .values((us::user_id.eq(user_id), us::skill.eq(skill)))
+            .execute(conn)?;
     }
     Ok(())
 }
 
 /// Inserts a user (validated by the caller) and returns the row. Shared by the admin API,
 /// invitations, the demo loader and `tandem create-admin`.
-pub fn insert(conn: &mut DbConn, new: &NewUser, password_hash: Option<String>) -> ApiResult<UserRow> {
-    let role = new.role.ok_or_else(|| ApiError::field("role", "required", "is required"))?;
+pub fn insert(
+    conn: &mut DbConn,
+    new: &NewUser,
+    password_hash: Option<String>,
+) -> ApiResult<UserRow> {
+    let role = new
+        .role
+        .ok_or_else(|| ApiError::field("role", "required", "is required"))?;
     let organization_id = resolve_org(conn, role, new.organization_id.as_deref())?;
     let email = normalize_email(&new.email);
     if find_by_email(conn, &email)?.is_some() {
-        return Err(ApiError::field("email", "unique", "is already used by another user"));
+        return Err(ApiError::field(
+            "email",
+            "unique",
+            "is already used by another user",
+        ));
     }
     let id = new_id();
     let at = now();
@@ -162,7 +237,8 @@ pub fn insert(conn: &mut DbConn, new: &NewUser, password_hash: Option<String>) -
             u::name.eq(new.name.trim()),
             u::role.eq(role.as_str()),
             u::password_hash.eq(password_hash),
-            u::availability.eq((role == Role::SupportAgent).then_some(Availability::Offline.as_str())),
+            u::availability
+                .eq((role == Role::SupportAgent).then_some(Availability::Offline.as_str())),
             u::active.eq(true),
             u::created_at.eq(at),
             u::updated_at.eq(at),
@@ -201,19 +277,34 @@ pub struct ListQuery {
     security(("bearer" = [])),
 )]
 #[get("/users")]
-pub async fn list(state: web::Data<AppState>, actor: Actor, query: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<ListQuery>,
+) -> ApiResult<HttpResponse> {
     let query = query.into_inner();
-    let page = PageRequest::from_query(&PageQuery { limit: query.limit, cursor: query.cursor.clone() })?;
+    let page = PageRequest::from_query(&PageQuery {
+        limit: query.limit,
+        cursor: query.cursor.clone(),
+    })?;
     let scope = policy::org_scope(&actor);
     let result = state
         .db
         .run(move |conn| {
-            let mut q = u::table.select(u::all_columns).order(u::id.asc()).limit(page.fetch_limit()).into_boxed();
+            let mut q = u::table
+                .select(u::all_columns)
+                .order(u::id.asc())
+                .limit(page.fetch_limit())
+                .into_boxed();
             q = match scope {
                 OrgScope::All => q,
                 OrgScope::Assigned { csm_id, vendor_id } => {
                     let assigned = o::table.filter(o::csm_id.eq(csm_id)).select(o::id);
-                    q.filter(u::organization_id.eq(vendor_id).or(u::organization_id.eq_any(assigned)))
+                    q.filter(
+                        u::organization_id
+                            .eq(vendor_id)
+                            .or(u::organization_id.eq_any(assigned)),
+                    )
                 }
                 OrgScope::Own(id) => q.filter(u::organization_id.eq(id)),
             };
@@ -228,7 +319,12 @@ pub async fn list(state: web::Data<AppState>, actor: Actor, query: web::Query<Li
             }
             if let Some(text) = query.q.as_deref().filter(|t| !t.trim().is_empty()) {
                 let pattern = crate::resources::like_pattern(text);
-                q = q.filter(crate::resources::lower(u::name).like(pattern.clone()).escape('\\').or(u::email.like(pattern).escape('\\')));
+                q = q.filter(
+                    crate::resources::lower(u::name)
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(u::email.like(pattern).escape('\\')),
+                );
             }
             let rows: Vec<UserRow> = q.load(conn)?;
             page.page(rows, |r| &r.id, |rows| to_dtos(conn, rows))
@@ -251,14 +347,23 @@ pub async fn list(state: web::Data<AppState>, actor: Actor, query: web::Query<Li
     security(("bearer" = [])),
 )]
 #[post("/users")]
-pub async fn create(state: web::Data<AppState>, actor: Actor, key: IdempotencyKey, body: web::Json<NewUser>) -> ApiResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    actor: Actor,
+    key: IdempotencyKey,
+    body: web::Json<NewUser>,
+) -> ApiResult<HttpResponse> {
     policy::create_user(&actor)?;
     let new = body.into_inner();
     shared::validate::new_user(&new).map_err(ApiError::validation)?;
     let hash = match &new.password {
         Some(p) => {
             let p = p.clone();
-            Some(web::block(move || password::hash(&p)).await.map_err(|e| ApiError::internal(e.to_string()))??)
+            Some(
+                web::block(move || password::hash(&p))
+                    .await
+                    .map_err(|e| ApiError::internal(e.to_string()))??,
+            )
         }
         None => None,
     };
@@ -266,14 +371,21 @@ pub async fn create(state: web::Data<AppState>, actor: Actor, key: IdempotencyKe
         .db
         .tx(move |conn| {
             // The fingerprint leaves the password out: the hash differs on every call.
-            let fingerprint = NewUser { password: None, ..new.clone() };
+            let fingerprint = NewUser {
+                password: None,
+                ..new.clone()
+            };
             create_once(conn, &actor.user_id, &key, &fingerprint, |conn| {
                 let row = insert(conn, &new, hash)?;
                 to_dto(conn, row)
             })
         })
         .await?;
-    Ok(idempotency::respond(created, |u| format!("/api/v1/users/{}", u.id), |u| Some(etag(u.version))))
+    Ok(idempotency::respond(
+        created,
+        |u| format!("/api/v1/users/{}", u.id),
+        |u| Some(etag(u.version)),
+    ))
 }
 
 #[utoipa::path(
@@ -285,9 +397,19 @@ pub async fn create(state: web::Data<AppState>, actor: Actor, key: IdempotencyKe
     security(("bearer" = [])),
 )]
 #[get("/users/{id}")]
-pub async fn get(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let user = state.db.run(move |conn| { let row = visible(conn, &actor, &id)?; to_dto(conn, row) }).await?;
+    let user = state
+        .db
+        .run(move |conn| {
+            let row = visible(conn, &actor, &id)?;
+            to_dto(conn, row)
+        })
+        .await?;
     Ok(ok_with_etag(&user, user.version))
 }
 
@@ -304,7 +426,13 @@ pub async fn get(state: web::Data<AppState>, actor: Actor, id: web::Path<String>
     security(("bearer" = [])),
 )]
 #[patch("/users/{id}")]
-pub async fn update(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, if_match: IfMatch, body: web::Json<UserPatch>) -> ApiResult<HttpResponse> {
+pub async fn update(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: web::Json<UserPatch>,
+) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let p = body.into_inner();
     shared::validate::user_patch(&p).map_err(ApiError::validation)?;
@@ -312,20 +440,35 @@ pub async fn update(state: web::Data<AppState>, actor: Actor, id: web::Path<Stri
         .db
         .tx(move |conn| {
             let row = visible(conn, &actor, &id)?;
-            let org = organizations::find(conn, &row.organization_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            let org = organizations::find(conn, &row.organization_id)?
+                .ok_or_else(|| ApiError::not_found("user"))?;
             policy::edit_user(&actor, org.facts())?;
             if_match.check(row.version)?;
-            if let Some(role) = p.role {
-                if role.is_client() != row.role().is_client() {
-                    return Err(ApiError::field("role", "same_side", "a user cannot move between vendor staff and client roles"));
-                }
+            if p.role
+                .is_some_and(|role| role.is_client() != row.role().is_client())
+            {
+                return Err(ApiError::field(
+                    "role",
+                    "same_side",
+                    "a user cannot move between vendor staff and client roles",
+                ));
             }
-            if row.id == actor.user_id && (p.active == Some(false) || p.role.is_some_and(|r| r != Role::Admin)) {
-                return Err(ApiError::field("role", "self", "you cannot demote or deactivate yourself"));
+            if row.id == actor.user_id
+                && (p.active == Some(false) || p.role.is_some_and(|r| r != Role::Admin))
+            {
+                return Err(ApiError::field(
+                    "role",
+                    "self",
+                    "you cannot demote or deactivate yourself",
+                ));
             }
             let role = p.role.unwrap_or(row.role());
             if p.availability.is_some() && role != Role::SupportAgent {
-                return Err(ApiError::field("availability", "agents_only", "only support agents have an availability"));
+                return Err(ApiError::field(
+                    "availability",
+                    "agents_only",
+                    "only support agents have an availability",
+                ));
             }
             diesel::update(u::table.find(&id))
                 .set((

@@ -1,13 +1,13 @@
 //! The WebSocket: each signed-in browser gets its user's events live.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use shared::events::WsMessage;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::auth::actor::bearer;
 use crate::auth::Actor;
+use crate::auth::actor::bearer;
 use crate::error::{ApiError, ApiResult};
 use crate::realtime::events;
 use crate::state::AppState;
@@ -30,15 +30,29 @@ const PING_EVERY: std::time::Duration = std::time::Duration::from_secs(25);
     security(("bearer" = [])),
 )]
 #[get("/ws")]
-pub async fn connect(state: web::Data<AppState>, req: HttpRequest, query: web::Query<WsQuery>, body: web::Payload) -> ApiResult<HttpResponse> {
-    let token = bearer(&req).or_else(|| query.into_inner().access_token).ok_or_else(|| ApiError::unauthenticated("send an access token"))?;
+pub async fn connect(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<WsQuery>,
+    body: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let token = bearer(&req)
+        .or_else(|| query.into_inner().access_token)
+        .ok_or_else(|| ApiError::unauthenticated("send an access token"))?;
     let actor = Actor::from_token(&state, &token).await?;
     let uid = actor.user_id.clone();
-    let latest = state.db.run(move |conn| events::latest_seq(conn, Some(&uid))).await?;
+    // Subscribe before reading the latest seq: an event dispatched in between would otherwise
+    // be newer than the hello's `latest_seq` and yet never sent on this stream.
     let mut feed = state.bus.subscribe();
-    let (response, mut session, mut incoming) = actix_ws::handle(&req, body).map_err(|e| ApiError::field("upgrade", "websocket", e.to_string()))?;
+    let latest = state
+        .db
+        .run(move |conn| events::latest_seq(conn, Some(&uid)))
+        .await?;
+    let (response, mut session, mut incoming) = actix_ws::handle(&req, body)
+        .map_err(|e| ApiError::field("upgrade", "websocket", e.to_string()))?;
     actix_web::rt::spawn(async move {
-        let hello = serde_json::to_string(&WsMessage::Hello { latest_seq: latest }).unwrap_or_default();
+        let hello =
+            serde_json::to_string(&WsMessage::Hello { latest_seq: latest }).unwrap_or_default();
         if session.text(hello).await.is_err() {
             return;
         }

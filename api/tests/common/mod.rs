@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use api::config::Config;
 use api::AppState;
+use api::config::Config;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -20,7 +20,8 @@ pub fn backend() -> String {
 }
 
 pub fn postgres_admin_url() -> String {
-    std::env::var("TANDEM_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("TANDEM_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A database made for one test and removed after it.
@@ -39,14 +40,28 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         if kind == "postgres" {
             let name = format!("tandem_test_{}", uuid::Uuid::now_v7().simple());
-            let mut admin = PgConnection::establish(&postgres_admin_url()).expect("connect to PostgreSQL (is it running?)");
-            admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
+            let mut admin = PgConnection::establish(&postgres_admin_url())
+                .expect("connect to PostgreSQL (is it running?)");
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create test database");
             let base = postgres_admin_url();
-            let url = format!("{}/{name}", base.rsplit_once('/').map(|(b, _)| b).unwrap_or(&base));
-            TestDb { url, pg_name: Some(name), _dir: dir }
+            let url = format!(
+                "{}/{name}",
+                base.rsplit_once('/').map(|(b, _)| b).unwrap_or(&base)
+            );
+            TestDb {
+                url,
+                pg_name: Some(name),
+                _dir: dir,
+            }
         } else {
             let url = format!("sqlite://{}", dir.path().join("test.db").display());
-            TestDb { url, pg_name: None, _dir: dir }
+            TestDb {
+                url,
+                pg_name: None,
+                _dir: dir,
+            }
         }
     }
 
@@ -57,10 +72,11 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Some(name) = &self.pg_name {
-            if let Ok(mut admin) = PgConnection::establish(&postgres_admin_url()) {
-                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-            }
+        if let (Some(name), Ok(mut admin)) = (
+            &self.pg_name,
+            PgConnection::establish(&postgres_admin_url()),
+        ) {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         }
     }
 }
@@ -85,6 +101,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: TestDb,
     handle: actix_web::dev::ServerHandle,
+    background: Vec<tokio::task::AbortHandle>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -100,14 +117,28 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let state = api::prepare(config).await.expect("prepare server");
     let running = api::start(state.clone()).expect("start server");
     let address = format!("http://{}", running.addr);
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
-    TestApp { address, state, client, db, handle: running.handle }
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("http client");
+    TestApp {
+        address,
+        state,
+        client,
+        db,
+        handle: running.handle,
+        background: running.background,
+    }
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let handle = self.handle.clone();
-        drop(handle.stop(false));
+        // Stop the background loops first: they would otherwise keep asking a dropped
+        // database for connections while the runtime shuts down.
+        for task in &self.background {
+            task.abort();
+        }
+        drop(self.handle.clone().stop(false));
     }
 }
 
@@ -130,7 +161,13 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str) -> TokenResponse {
-        let res = self.post_json("/auth/login", None, &serde_json::json!({"email": email, "password": PASSWORD})).await;
+        let res = self
+            .post_json(
+                "/auth/login",
+                None,
+                &serde_json::json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::OK, "login as {email}");
         res.json().await.expect("token response")
     }
@@ -140,15 +177,26 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
-        self.request(Method::GET, path, token).send().await.expect("GET")
+        self.request(Method::GET, path, token)
+            .send()
+            .await
+            .expect("GET")
     }
 
     pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
-        self.request(Method::POST, path, token).json(body).send().await.expect("POST")
+        self.request(Method::POST, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
     }
 
     pub async fn patch_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
-        self.request(Method::PATCH, path, token).json(body).send().await.expect("PATCH")
+        self.request(Method::PATCH, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("PATCH")
     }
 
     /// GET and parse JSON, asserting 200.
@@ -160,25 +208,50 @@ impl TestApp {
 
     /// The id of the organisation with this name (as admin sees it).
     pub async fn org_id(&self, admin_token: &str, name: &str) -> String {
-        let page = self.get_ok(&format!("/organizations?q={}", urlencode(name)), admin_token).await;
-        page["items"].as_array().and_then(|items| items.iter().find(|o| o["name"] == name)).and_then(|o| o["id"].as_str()).map(str::to_string).unwrap_or_else(|| panic!("no organization {name}"))
+        let page = self
+            .get_ok(
+                &format!("/organizations?q={}", urlencode(name)),
+                admin_token,
+            )
+            .await;
+        page["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|o| o["name"] == name))
+            .and_then(|o| o["id"].as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("no organization {name}"))
     }
 
     /// The id of the user with this e-mail (as admin sees them).
     pub async fn user_id(&self, admin_token: &str, email: &str) -> String {
-        let page = self.get_ok(&format!("/users?q={}", urlencode(email)), admin_token).await;
-        page["items"].as_array().and_then(|items| items.iter().find(|u| u["email"] == email)).and_then(|u| u["id"].as_str()).map(str::to_string).unwrap_or_else(|| panic!("no user {email}"))
+        let page = self
+            .get_ok(&format!("/users?q={}", urlencode(email)), admin_token)
+            .await;
+        page["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|u| u["email"] == email))
+            .and_then(|u| u["id"].as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("no user {email}"))
     }
 }
 
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("x", s)]).expect("encode").trim_start_matches("x=").to_string()
+    serde_urlencoded::to_string([("x", s)])
+        .expect("encode")
+        .trim_start_matches("x=")
+        .to_string()
 }
 
 /// Asserts a problem+json answer with this status and code, and returns its body.
 pub async fn assert_problem(res: Response, status: u16, code: &str) -> Value {
     assert_eq!(res.status().as_u16(), status, "status");
-    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     assert_eq!(ct, "application/problem+json");
     let body: Value = res.json().await.expect("problem json");
     assert_eq!(body["code"], code, "{body}");
