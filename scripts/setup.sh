@@ -97,7 +97,11 @@ else
 fi
 
 # --- npm tools, project-local in tools/ (gitignored) ------------------------------
-command -v npm >/dev/null || die "npm not found (apt-get install -y nodejs npm)"
+if ! command -v npm >/dev/null; then
+    log "apt: installing nodejs npm (for wasm-opt and the OpenAPI linter)"
+    as_root apt-get update -q </dev/null
+    as_root apt-get install -y -q nodejs npm </dev/null
+fi
 TOOLS_BIN=$ROOT/tools/node_modules/.bin
 if "$TOOLS_BIN/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}" &&
     "$TOOLS_BIN/spectral" --version 2>/dev/null | grep -qx "$SPECTRAL_VERSION"; then

@@ -12,6 +12,8 @@ use crate::session;
 #[component]
 pub fn App() -> impl IntoView {
     let s = session::get();
+    // Picks up a stored session (mounting has started the async executor this needs).
+    session::restore();
     view! {
         <Router>
             <Show when=move || s.role.get().is_some()>

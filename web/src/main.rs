@@ -18,6 +18,5 @@ fn main() {
     // and it lives as long as the page.
     session::init();
     live::init();
-    session::restore();
     leptos::mount::mount_to_body(app::App);
 }

@@ -16,7 +16,7 @@ use shared::identity::User;
 use crate::{api, live};
 
 const STORAGE_KEY: &str = "tandem.session";
-/// Refresh this long before the access token expires.
+/// Refresh this long before the access token expires (see `Tokens::refresh_due_ms`).
 const REFRESH_MARGIN_MS: f64 = 60_000.0;
 /// When a proactive refresh fails for a reason other than a dead session, try again after this.
 const REFRESH_RETRY_MS: f64 = 30_000.0;
@@ -27,20 +27,36 @@ pub struct Tokens {
     pub access_token: String,
     pub refresh_token: String,
     pub expires_at_ms: f64,
+    /// How long the access token was valid for when issued.
+    #[serde(default)]
+    pub lifetime_ms: f64,
 }
 
 impl Tokens {
     fn from_response(tr: &TokenResponse) -> Self {
+        let lifetime_ms = tr.expires_in.max(0) as f64 * 1000.0;
         Tokens {
             access_token: tr.access_token.clone(),
             refresh_token: tr.refresh_token.clone(),
-            expires_at_ms: now_ms() + tr.expires_in as f64 * 1000.0,
+            expires_at_ms: now_ms() + lifetime_ms,
+            lifetime_ms,
         }
+    }
+
+    /// When to refresh: a minute before expiry, or halfway for tokens shorter than two
+    /// minutes (so a short lifetime never makes the refreshes run back to back).
+    pub fn refresh_due_ms(&self) -> f64 {
+        let margin = if self.lifetime_ms > 0.0 {
+            REFRESH_MARGIN_MS.min(self.lifetime_ms / 2.0)
+        } else {
+            REFRESH_MARGIN_MS
+        };
+        self.expires_at_ms - margin
     }
 
     /// True when the access token is expired or about to be.
     pub fn expiring(&self) -> bool {
-        self.expires_at_ms - REFRESH_MARGIN_MS <= now_ms()
+        self.refresh_due_ms() <= now_ms()
     }
 }
 
@@ -54,6 +70,9 @@ pub struct Session {
     /// The signed-in user's role; changes only when the role does, so views keyed on it are
     /// not rebuilt when a token refresh hands back the same user.
     pub role: Memo<Option<Role>>,
+    /// True after the user signed out themselves (rather than the session expiring), so the
+    /// login page is shown without a "come back here" link.
+    pub signed_out_by_user: RwSignal<bool>,
 }
 
 thread_local! {
@@ -63,6 +82,7 @@ thread_local! {
             user,
             ready: RwSignal::new(false),
             role: Memo::new(move |_| user.with(|u| u.as_ref().map(|u| u.role))),
+            signed_out_by_user: RwSignal::new(false),
         }
     };
     static TOKENS: RefCell<Option<Tokens>> = const { RefCell::new(None) };
@@ -104,7 +124,7 @@ pub fn stored_tokens() -> Option<Tokens> {
 fn set_tokens(tokens: Tokens) {
     // Storage can be full or disabled (private mode); the session then lasts until reload.
     let _ = LocalStorage::set(STORAGE_KEY, &tokens);
-    schedule_refresh(tokens.expires_at_ms - REFRESH_MARGIN_MS - now_ms());
+    schedule_refresh(tokens.refresh_due_ms() - now_ms());
     TOKENS.with(|t| *t.borrow_mut() = Some(tokens));
 }
 
@@ -121,6 +141,7 @@ pub fn signed_in(tr: TokenResponse) {
         s.user.set(Some(tr.user));
     }
     s.ready.set(true);
+    s.signed_out_by_user.set(false);
     live::start();
 }
 
@@ -152,7 +173,7 @@ pub fn restore() {
         return;
     };
     TOKENS.with(|t| *t.borrow_mut() = Some(tokens.clone()));
-    schedule_refresh(tokens.expires_at_ms - REFRESH_MARGIN_MS - now_ms());
+    schedule_refresh(tokens.refresh_due_ms() - now_ms());
     spawn_local(async {
         // A dead session is cleared by the client; after a network failure the tokens stay,
         // and the login page shows until the server answers again.

@@ -1,5 +1,6 @@
 //! Sign-in, token refresh, sign-out, password change and the current user.
 
+use leptos::prelude::Set;
 use shared::Problem;
 use shared::auth::{ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse};
 use shared::identity::User;
@@ -24,14 +25,13 @@ pub async fn login(req: &LoginRequest) -> Result<User, Problem> {
 /// Revokes the refresh token on the server and forgets the session here, whatever the
 /// server answers.
 pub async fn logout() {
+    session::get().signed_out_by_user.set(true);
     if let Some(tokens) = session::tokens() {
         let body = RefreshRequest {
             refresh_token: tokens.refresh_token,
         };
-        if let Ok(call) = Call::post("/auth/logout")
-            .auth(Auth::BearerOnce)
-            .json(&body)
-        {
+        // The server ends the caller's session even if a refresh rotated this token meanwhile.
+        if let Ok(call) = Call::post("/auth/logout").json(&body) {
             let _ = call.run().await;
         }
     }

@@ -69,13 +69,15 @@ pub fn SelectField(
     test: &'static str,
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
+    let invalid = move || !form.messages_for(field).is_empty();
     view! {
-        <div class="field" class:field-invalid=move || !form.messages_for(field).is_empty()>
+        <div class="field" class:field-invalid=invalid>
             <label for=test>{label}{required.then_some(" *")}</label>
             <select
                 id=test
                 name=field
                 data-test=test
+                aria-invalid=move || if invalid() { "true" } else { "false" }
                 on:change=move |ev| value.set(event_target_value(&ev))
             >
                 {move || {

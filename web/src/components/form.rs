@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use shared::{FieldError, Problem};
+use wasm_bindgen::JsCast;
 
 #[derive(Clone, Copy)]
 pub struct FormState {
@@ -51,6 +52,7 @@ impl FormState {
         };
         self.message.set(Some(message));
         self.errors.set(problem.errors);
+        reveal_problem();
     }
 
     pub fn succeed(&self, notice: impl Into<String>) {
@@ -81,6 +83,23 @@ impl FormState {
                 .collect()
         })
     }
+}
+
+/// After the view has updated: focuses the first field marked invalid, or else brings the
+/// form's error message into view (a long form may have been scrolled past it).
+fn reveal_problem() {
+    request_animation_frame(|| {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        if let Ok(Some(field)) = doc.query_selector("[aria-invalid='true']")
+            && let Ok(field) = field.dyn_into::<web_sys::HtmlElement>()
+        {
+            let _ = field.focus();
+        } else if let Ok(Some(banner)) = doc.query_selector("[role='alert']") {
+            banner.scroll_into_view_with_bool(false);
+        }
+    });
 }
 
 fn belongs_to(error_field: &str, field: &str) -> bool {

@@ -19,7 +19,7 @@ pub fn SignedIn() -> impl IntoView {
         }
         (true, None) => {
             let here = location.pathname.get_untracked();
-            let path = if here == "/" || here.is_empty() {
+            let path = if here == "/" || here.is_empty() || s.signed_out_by_user.get_untracked() {
                 "/login".to_string()
             } else {
                 format!("/login?next={}", js_sys::encode_uri_component(&here))

@@ -171,7 +171,16 @@ pub fn NewUserFieldsView(
         c
     });
     view! {
-        <TextField label="E-mail" field="email" value=fields.email form test="user-email" kind="email" required=true />
+        <TextField
+            label="E-mail"
+            field="email"
+            value=fields.email
+            form
+            test="user-email"
+            kind="email"
+            autocomplete="off"
+            required=true
+        />
         <TextField label="Name" field="name" value=fields.name form test="user-name-input" required=true />
         <SelectField label="Role" field="role" value=fields.role options=role_choices form test="user-role" required=true />
         <Show when=move || fields.chosen_role().is_some_and(Role::is_client)>

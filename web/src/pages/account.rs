@@ -84,6 +84,14 @@ pub fn AccountPage() -> impl IntoView {
             <h2>"Change password"</h2>
             <form class="card form" on:submit=on_submit novalidate=true data-test="password-form">
                 <FormBanner form test="password" />
+                // Lets password managers tell whose password this is.
+                <input
+                    type="email"
+                    autocomplete="username"
+                    hidden=true
+                    readonly=true
+                    prop:value=move || s.user.with(|u| u.as_ref().map(|u| u.email.clone()).unwrap_or_default())
+                />
                 <TextField
                     label="Current password"
                     field="current_password"

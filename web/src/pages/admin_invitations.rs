@@ -88,7 +88,7 @@ pub fn AdminInvitationsPage() -> impl IntoView {
                 <h2>"Invite someone"</h2>
                 <p class="muted">"They receive an e-mail with a link to choose a password."</p>
                 <FormBanner form test="invitation" />
-                <TextField label="E-mail" field="email" value=email form test="invitation-email" kind="email" required=true />
+                <TextField label="E-mail" field="email" value=email form test="invitation-email" kind="email" autocomplete="off" required=true />
                 <TextField label="Name" field="name" value=name form test="invitation-name" required=true />
                 <SelectField label="Role" field="role" value=role options=role_choices form test="invitation-role" required=true />
                 <Show when=move || Role::parse(&role.get()).is_some_and(Role::is_client)>

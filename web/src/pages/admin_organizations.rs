@@ -3,7 +3,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::identity::Organization;
+use shared::identity::{OrgKind, Organization};
 use shared::{ErrorCode, Role};
 
 use crate::api;
@@ -208,7 +208,10 @@ pub fn AdminOrganizationsPage() -> impl IntoView {
                             view! {
                                 <li>
                                     <button class="row" data-test="org-row" data-id=o.id.clone() on:click=move |_| open_edit(id.clone())>
-                                        <span class="row-title">{o.name.clone()}</span>
+                                        <span class="row-title">
+                                            {o.name.clone()}
+                                            {(o.kind == OrgKind::Vendor).then(|| view! { <span class="badge">"vendor"</span> })}
+                                        </span>
                                         <span class="row-meta">
                                             {format::plan(o.plan.as_deref())} " · "
                                             {format::lifecycle(o.lifecycle_stage)} " · CSM: "

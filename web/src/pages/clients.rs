@@ -1,7 +1,7 @@
 //! `/clients`: the organisations assigned to a CSM or account manager, as cards.
 
 use leptos::prelude::*;
-use shared::identity::Organization;
+use shared::identity::{OrgKind, Organization};
 
 use crate::api;
 use crate::components::empty::EmptyState;
@@ -38,12 +38,14 @@ pub fn ClientsPage() -> impl IntoView {
                         .items
                         .get()
                         .into_iter()
+                        .filter(|o| o.kind == OrgKind::Client)
                         .map(|o| view! { <ClientCard org=o /> })
                         .collect_view()
                 }}
             </div>
             {move || {
-                (!paged.loading.get() && paged.error.with(Option::is_none) && paged.items.with(Vec::is_empty))
+                (!paged.loading.get() && paged.error.with(Option::is_none)
+                    && paged.items.with(|items| !items.iter().any(|o| o.kind == OrgKind::Client)))
                     .then(|| {
                         view! {
                             <EmptyState title="No clients assigned to you yet." test="clients-empty">

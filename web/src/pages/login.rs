@@ -58,7 +58,10 @@ pub fn LoginPage() -> impl IntoView {
                         problem.detail = Some("Wrong e-mail or password".to_string());
                     }
                     form.fail(problem);
-                    password.set(String::new());
+                    // Empty the password for the next try, unless it was retyped meanwhile.
+                    if password.try_get_untracked().as_ref() == Some(&req.password) {
+                        password.set(String::new());
+                    }
                 }
             }
             form.busy.set(false);

@@ -67,7 +67,7 @@ fn OrganizationSummary(org: Organization) -> impl IntoView {
             <dl class="facts">
                 <dt>"Plan"</dt>
                 <dd data-test="org-plan">{format::plan(org.plan.as_deref())}</dd>
-                <dt>"Your Customer Success Manager"</dt>
+                <dt>"Your CSM"</dt>
                 <dd data-test="csm-name">
                     {csm.unwrap_or_else(|| "Not assigned yet".to_string())}
                 </dd>
