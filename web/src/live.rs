@@ -1,6 +1,6 @@
 //! The live connection: one WebSocket per signed-in tab, reconnected with backoff. After a
 //! reconnect the events missed meanwhile are fetched from `/events?after=<last seq>`, so every
-//! event reaches [`Live::last_event`] once and in order.
+//! event reaches [`Live::latest`] once and in order.
 
 use std::cell::{Cell, RefCell};
 
@@ -36,8 +36,9 @@ pub enum Status {
 #[derive(Clone, Copy)]
 pub struct Live {
     pub status: RwSignal<Status>,
-    /// The newest event received; pages watch it to refresh what they show.
-    pub last_event: RwSignal<Option<Event>>,
+    /// The events of the latest delivery (one from the socket, or a page of catch-up), in
+    /// order; pages watch it to refresh what they show.
+    pub latest: RwSignal<Vec<Event>>,
 }
 
 type Cancel = Shared<oneshot::Receiver<()>>;
@@ -45,7 +46,7 @@ type Cancel = Shared<oneshot::Receiver<()>>;
 thread_local! {
     static LIVE: Live = Live {
         status: RwSignal::new(Status::Off),
-        last_event: RwSignal::new(None),
+        latest: RwSignal::new(Vec::new()),
     };
     /// Dropping the sender stops the running connection loop.
     static STOP: RefCell<Option<oneshot::Sender<()>>> = const { RefCell::new(None) };
@@ -80,6 +81,11 @@ pub fn stop() {
     get().status.set(Status::Off);
 }
 
+/// True once `stop` was called (the sender was dropped).
+fn cancelled(cancel: &Cancel) -> bool {
+    cancel.peek().is_some()
+}
+
 async fn run(cancel: Cancel) {
     let live = get();
     live.status.set(Status::Connecting);
@@ -96,6 +102,9 @@ async fn run(cancel: Cancel) {
                 }
             }
             Err(_) => {}
+        }
+        if cancelled(&cancel) {
+            return;
         }
         live.status.set(Status::Reconnecting);
         // Wait, with jitter so that many tabs do not return at the same instant.
@@ -137,10 +146,13 @@ async fn connection(
                     Some(_) => {}
                     None => LAST_SEQ.with(|s| s.set(Some(latest_seq))),
                 }
+                if cancelled(cancel) {
+                    return ControlFlow::Break(());
+                }
                 *backoff = BACKOFF_START_MS;
                 get().status.set(Status::Live);
             }
-            Ok(WsMessage::Event { event }) => deliver(event),
+            Ok(WsMessage::Event { event }) => deliver(vec![event]),
             // A frame from a newer server this page does not know; ignore it.
             Err(_) => {}
         }
@@ -150,9 +162,7 @@ async fn connection(
 async fn catch_up(mut after: i64) -> Result<(), shared::Problem> {
     loop {
         let list = api::events::after(after).await?;
-        for event in list.items {
-            deliver(event);
-        }
+        deliver(list.items);
         if !list.has_more || list.last_seq <= after {
             return Ok(());
         }
@@ -160,13 +170,31 @@ async fn catch_up(mut after: i64) -> Result<(), shared::Problem> {
     }
 }
 
-fn deliver(event: Event) {
-    let last = LAST_SEQ.with(Cell::get);
-    if last.is_some_and(|last| event.seq <= last) {
+/// Passes on the events not seen yet and remembers the highest sequence number.
+fn deliver(events: Vec<Event>) {
+    let mut last = LAST_SEQ.with(Cell::get);
+    let fresh: Vec<Event> = events
+        .into_iter()
+        .filter(|e| {
+            let new = last.is_none_or(|l| e.seq > l);
+            if new {
+                last = Some(e.seq);
+            }
+            new
+        })
+        .collect();
+    if fresh.is_empty() {
         return;
     }
-    LAST_SEQ.with(|s| s.set(Some(event.seq)));
-    get().last_event.set(Some(event));
+    LAST_SEQ.with(|s| s.set(last));
+    get().latest.set(fresh);
+}
+
+/// True when the latest delivery has an event whose kind starts with `prefix`.
+pub fn touched(prefix: &str) -> bool {
+    get()
+        .latest
+        .with(|events| events.iter().any(|e| e.kind.starts_with(prefix)))
 }
 
 /// `ws://` or `wss://` to this page's host, per the page's own protocol.

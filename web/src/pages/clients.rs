@@ -16,10 +16,7 @@ pub fn ClientsPage() -> impl IntoView {
     load();
     // An organisation changed or was assigned: show the new state.
     Effect::new(move |first: Option<()>| {
-        let relevant = live::get().last_event.with(|e| {
-            e.as_ref()
-                .is_some_and(|e| e.kind.starts_with("organization."))
-        });
+        let relevant = live::touched("organization.");
         if first.is_some() && relevant {
             load();
         }

@@ -25,10 +25,7 @@ pub fn MyProjectPage() -> impl IntoView {
     });
     // Changes to the organisation (a new CSM, a new plan) show without a reload.
     Effect::new(move |first: Option<()>| {
-        let changed = live::get().last_event.with(|e| {
-            e.as_ref()
-                .is_some_and(|e| e.kind.starts_with("organization."))
-        });
+        let changed = live::touched("organization.");
         if first.is_some() && changed {
             org.refetch();
         }

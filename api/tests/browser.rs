@@ -1,0 +1,884 @@
+//! Browser tests: the built web app (`web/dist`), served by the real server with the demo
+//! data, driven in headless Chromium through chromedriver at a phone-sized window (375 px).
+//!
+//! They need Chromium, chromedriver and a built app, so they run only when asked:
+//!
+//! ```sh
+//! bash scripts/build-web.sh
+//! TANDEM_BROWSER_TESTS=1 cargo test -p api --test browser
+//! ```
+//!
+//! The app is taken from `TANDEM_WEB_DIST` (default `web/dist`). Once enabled, a missing
+//! browser, driver or build is a failure, not a skip. Every wait is an explicit wait for an
+//! element or state, never a fixed sleep.
+
+mod common;
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::FutureExt;
+use serde_json::{Map, Value, json};
+
+use common::{PASSWORD, TestApp, spawn_app_with};
+
+/// The browser and its driver; `CHROMIUM` and `CHROMEDRIVER` override the Debian paths.
+fn chromium() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+fn chromedriver() -> String {
+    std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
+}
+/// Longest wait for anything to appear on the page.
+const WAIT: Duration = Duration::from_secs(20);
+
+/// One browser test at a time: each starts a server, a chromedriver and a Chromium, and the
+/// machines these run on have two cores.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn enabled() -> bool {
+    if std::env::var("TANDEM_BROWSER_TESTS").is_ok_and(|v| v == "1") {
+        return true;
+    }
+    println!(
+        "skipped: browser tests run with TANDEM_BROWSER_TESTS=1 (needs chromium, chromedriver and `bash scripts/build-web.sh`)"
+    );
+    false
+}
+
+fn web_dist() -> PathBuf {
+    let dist = std::env::var("TANDEM_WEB_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/dist"));
+    for file in ["index.html", "tandem.js", "tandem_bg.wasm", "style.css"] {
+        assert!(
+            dist.join(file).is_file(),
+            "{} is missing: build the app with `bash scripts/build-web.sh` (or point TANDEM_WEB_DIST at a build)",
+            dist.join(file).display()
+        );
+    }
+    dist
+}
+
+/// chromedriver on a free port, and a WebDriver session with a fresh Chromium profile.
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        let port = free_port();
+        let driver_path = chromedriver();
+        let mut driver = Command::new(&driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {driver_path}: {e} (apt-get install chromium-driver)")
+            });
+        let url = format!("http://127.0.0.1:{port}");
+        // The driver takes a moment to listen; poll its status endpoint (process start-up,
+        // not a page wait).
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let ready = http
+                .get(format!("{url}/status"))
+                .send()
+                .await
+                .ok()
+                .map(|r| r.status().is_success())
+                .unwrap_or(false);
+            if ready {
+                break;
+            }
+            if let Ok(Some(status)) = driver.try_wait() {
+                panic!("chromedriver exited at start-up: {status}");
+            }
+            if Instant::now() > deadline {
+                let _ = driver.kill();
+                panic!("chromedriver did not answer on {url} within {WAIT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = tempfile::tempdir().expect("profile dir");
+        let args = [
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--window-size=375,800".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let mut caps = Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        // Headless Chromium will not make a window narrower than 500 px, so the 375 px phone
+        // screen is emulated as well.
+        let phone = json!({ "deviceMetrics": { "width": 375, "height": 800, "pixelRatio": 2.0, "touch": true } });
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({ "binary": chromium(), "args": args, "mobileEmulation": phone }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&url)
+            .await;
+        let client = match client {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = driver.kill();
+                let _ = driver.wait();
+                panic!("cannot open a Chromium session through chromedriver: {e}");
+            }
+        };
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    async fn stop(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Runs one scenario against a fresh server (demo data loaded) and a fresh browser, and
+/// always shuts the browser down, also when the scenario fails.
+async fn scenario<F, Fut>(body: F)
+where
+    F: FnOnce(TestApp, Client) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    scenario_with(|_| {}, body).await;
+}
+
+/// [`scenario`] with a server configuration changed by `adjust`.
+async fn scenario_with<F, Fut>(adjust: impl FnOnce(&mut api::Config), body: F)
+where
+    F: FnOnce(TestApp, Client) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let dist = web_dist().display().to_string();
+    let app = spawn_app_with(|c| {
+        c.web_dist = dist;
+        adjust(c);
+    })
+    .await;
+    app.load_demo().await;
+    let browser = Browser::start().await;
+    let outcome = AssertUnwindSafe(body(app, browser.client.clone()))
+        .catch_unwind()
+        .await;
+    browser.stop().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+fn css(selector: &str) -> Locator<'_> {
+    Locator::Css(selector)
+}
+
+/// Waits for the element with this `data-test`.
+async fn wait_for(c: &Client, test: &str) -> Element {
+    let selector = format!("[data-test=\"{test}\"]");
+    match c.wait().at_most(WAIT).for_element(css(&selector)).await {
+        Ok(el) => el,
+        Err(e) => panic!(
+            "no [data-test={test}] within {WAIT:?} ({e}); {}",
+            page_state(c).await
+        ),
+    }
+}
+
+/// Where the browser is and what it shows, for failure messages.
+async fn page_state(c: &Client) -> String {
+    let url = c
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let body = c.find(css("body")).await;
+    let text = match body {
+        Ok(b) => b.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    format!("at {url}, showing {text:?}")
+}
+
+/// Waits until an element with this `data-test` shows text containing `expected` (which
+/// must not contain a single quote), and returns its text.
+async fn wait_for_text(c: &Client, test: &str, expected: &str) -> String {
+    let xpath = format!("//*[@data-test='{test}'][contains(normalize-space(.), '{expected}')]");
+    let el = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(&xpath))
+        .await;
+    let el = match el {
+        Ok(el) => el,
+        Err(e) => {
+            let shown = texts(c, test).await;
+            panic!(
+                "[data-test={test}] never showed {expected:?} within {WAIT:?} ({e}); it shows {shown:?}; {}",
+                page_state(c).await
+            );
+        }
+    };
+    el.text().await.expect("text")
+}
+
+async fn texts(c: &Client, test: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for el in c
+        .find_all(css(&format!("[data-test=\"{test}\"]")))
+        .await
+        .expect("find_all")
+    {
+        out.push(el.text().await.expect("text"));
+    }
+    out
+}
+
+async fn path(c: &Client) -> String {
+    c.current_url()
+        .await
+        .expect("current url")
+        .path()
+        .to_string()
+}
+
+/// Opens the login page and submits the form.
+async fn sign_in(c: &Client, app: &TestApp, email: &str, password: &str) {
+    c.goto(&format!("{}/login", app.address))
+        .await
+        .expect("open /login");
+    wait_for(c, "login-email")
+        .await
+        .send_keys(email)
+        .await
+        .expect("type e-mail");
+    wait_for(c, "login-password")
+        .await
+        .send_keys(password)
+        .await
+        .expect("type password");
+    wait_for(c, "login-submit")
+        .await
+        .click()
+        .await
+        .expect("submit");
+}
+
+/// The page fits a 375 px screen: nothing sticks out sideways.
+async fn assert_no_horizontal_scroll(c: &Client) {
+    let v = c
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .expect("measure");
+    let (scroll, inner) = (v[0].as_f64().unwrap_or(0.0), v[1].as_f64().unwrap_or(0.0));
+    assert!(
+        inner > 0.0 && inner <= 400.0,
+        "the window should be phone-sized, is {inner}px"
+    );
+    assert!(
+        scroll <= inner,
+        "the page is {scroll}px wide in a {inner}px window"
+    );
+}
+
+#[tokio::test]
+async fn client_user_lands_on_their_project_with_client_navigation() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        sign_in(&c, &app, "admin@fashop.test", PASSWORD).await;
+        wait_for(&c, "project-empty").await;
+        assert_eq!(path(&c).await, "/my-project");
+        wait_for_text(&c, "org-name", "FaShop Srl").await;
+        wait_for(&c, "nav").await;
+        assert_eq!(
+            texts(&c, "nav-link-my-project").await.len(),
+            1,
+            "client nav has My project"
+        );
+        assert_eq!(
+            texts(&c, "nav-link-account").await.len(),
+            1,
+            "client nav has Account"
+        );
+        for admin_only in [
+            "organizations",
+            "users",
+            "invitations",
+            "departments",
+            "jobs",
+        ] {
+            assert!(
+                texts(&c, &format!("nav-link-{admin_only}"))
+                    .await
+                    .is_empty(),
+                "a client must not see the {admin_only} link"
+            );
+        }
+        assert!(
+            !wait_for(&c, "user-name")
+                .await
+                .text()
+                .await
+                .expect("name")
+                .is_empty()
+        );
+        assert_no_horizontal_scroll(&c).await;
+
+        // A reload keeps the session.
+        c.refresh().await.expect("reload");
+        wait_for(&c, "project-empty").await;
+        assert_eq!(path(&c).await, "/my-project");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn csm_sees_only_their_clients() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        sign_in(&c, &app, "csm1@magicstore.test", PASSWORD).await;
+        wait_for(&c, "client-card").await;
+        assert_eq!(path(&c).await, "/clients");
+        let names = texts(&c, "client-name").await;
+        assert!(names.iter().any(|n| n == "FaShop Srl"), "{names:?}");
+        assert!(names.iter().any(|n| n == "Verdi Arredamenti"), "{names:?}");
+        assert!(
+            !names.iter().any(|n| n == "Bianchi Sport"),
+            "csm1 must not see Bianchi Sport: {names:?}"
+        );
+        assert_eq!(texts(&c, "nav-link-clients").await.len(), 1);
+        assert!(texts(&c, "nav-link-organizations").await.is_empty());
+        assert_no_horizontal_scroll(&c).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn wrong_password_is_explained() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        sign_in(&c, &app, "csm1@magicstore.test", "not-the-password").await;
+        wait_for_text(&c, "login-error", "Wrong e-mail or password").await;
+        assert_eq!(path(&c).await, "/login");
+        // Not signed in: no navigation.
+        assert!(texts(&c, "nav").await.is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn too_many_attempts_say_how_long_to_wait() {
+    if !enabled() {
+        return;
+    }
+    let strict = |c: &mut api::Config| c.login_max_failures_per_account = 2;
+    scenario_with(strict, |app, c| async move {
+        sign_in(&c, &app, "csm1@magicstore.test", "wrong-password-1").await;
+        wait_for_text(&c, "login-error", "Wrong e-mail or password").await;
+        // The form keeps the e-mail and empties the password.
+        wait_for(&c, "login-password")
+            .await
+            .send_keys("wrong-password-2")
+            .await
+            .expect("type");
+        wait_for(&c, "login-submit")
+            .await
+            .click()
+            .await
+            .expect("submit");
+        // The button is disabled while the attempt is under way.
+        c.wait()
+            .at_most(WAIT)
+            .for_element(css("[data-test=\"login-submit\"]:enabled"))
+            .await
+            .expect("answered");
+        wait_for(&c, "login-password")
+            .await
+            .send_keys("wrong-password-3")
+            .await
+            .expect("type");
+        wait_for(&c, "login-submit")
+            .await
+            .click()
+            .await
+            .expect("submit");
+        let text = wait_for_text(&c, "login-error", "Too many attempts, try again in").await;
+        assert!(
+            text.trim_end().ends_with("seconds") || text.trim_end().ends_with("second"),
+            "{text}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn admin_creates_an_organisation_through_the_form() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        sign_in(&c, &app, "admin@magicstore.test", PASSWORD).await;
+        wait_for(&c, "org-row").await;
+        assert_eq!(path(&c).await, "/admin/organizations");
+        assert_no_horizontal_scroll(&c).await;
+
+        wait_for(&c, "org-new")
+            .await
+            .click()
+            .await
+            .expect("open the form");
+        // Sending the empty form shows the rule next to the field, before any request.
+        wait_for(&c, "org-submit")
+            .await
+            .click()
+            .await
+            .expect("submit empty");
+        wait_for_text(&c, "org-name-errors", "is required").await;
+
+        let name = "Rossi Ceramiche Browser";
+        wait_for(&c, "org-name")
+            .await
+            .send_keys(name)
+            .await
+            .expect("type name");
+        wait_for(&c, "org-plan")
+            .await
+            .send_keys("standard")
+            .await
+            .expect("type plan");
+        wait_for(&c, "org-submit")
+            .await
+            .click()
+            .await
+            .expect("create");
+        wait_for_text(&c, "page-notice", name).await;
+        wait_for_text(&c, "org-row", name).await;
+
+        // It is really stored: a reload lists it too.
+        c.refresh().await.expect("reload");
+        wait_for_text(&c, "org-row", name).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn editing_a_stale_organisation_is_refused_and_the_form_reloads() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        sign_in(&c, &app, "admin@magicstore.test", PASSWORD).await;
+        let row = c
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//*[@data-test='org-row'][contains(., 'Verdi Arredamenti')]",
+            ))
+            .await
+            .expect("Verdi row");
+        row.click().await.expect("open the edit form");
+        wait_for(&c, "org-edit-form").await;
+
+        // Someone else changes the organisation meanwhile.
+        let token = app.token("admin@magicstore.test").await;
+        let id = app.org_id(&token, "Verdi Arredamenti").await;
+        let res = app
+            .patch_json(
+                &format!("/organizations/{id}"),
+                Some(&token),
+                &json!({"segment": "changed elsewhere"}),
+            )
+            .await;
+        assert!(
+            res.status().is_success(),
+            "the concurrent change: {}",
+            res.status()
+        );
+
+        wait_for(&c, "org-industry")
+            .await
+            .send_keys(" (mine)")
+            .await
+            .expect("type");
+        wait_for(&c, "org-submit")
+            .await
+            .click()
+            .await
+            .expect("save");
+        wait_for_text(&c, "org-error", "Someone else changed this organisation").await;
+        // The form now shows the other person's change, ready to save again.
+        let segment = wait_for(&c, "org-segment")
+            .await
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(segment.as_deref(), Some("changed elsewhere"));
+        wait_for(&c, "org-industry")
+            .await
+            .send_keys(" (mine)")
+            .await
+            .expect("type again");
+        wait_for(&c, "org-submit")
+            .await
+            .click()
+            .await
+            .expect("save again");
+        wait_for_text(&c, "page-notice", "Verdi Arredamenti").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn admin_creates_an_agent_and_edits_them() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        sign_in(&c, &app, "admin@magicstore.test", PASSWORD).await;
+        wait_for(&c, "nav-link-users")
+            .await
+            .click()
+            .await
+            .expect("open Users");
+        wait_for(&c, "user-row").await;
+        wait_for(&c, "user-new")
+            .await
+            .click()
+            .await
+            .expect("new user");
+        wait_for(&c, "user-email")
+            .await
+            .send_keys("agent9@magicstore.test")
+            .await
+            .expect("e-mail");
+        wait_for(&c, "user-name-input")
+            .await
+            .send_keys("Nadia Nove")
+            .await
+            .expect("name");
+        wait_for(&c, "user-role")
+            .await
+            .select_by_value("support_agent")
+            .await
+            .expect("role");
+        // Agents get departments and skills.
+        let billing = "//*[@data-test='user-departments']//label[contains(., 'Billing')]/input";
+        c.wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(billing))
+            .await
+            .expect("a Billing department")
+            .click()
+            .await
+            .expect("tick");
+        wait_for(&c, "user-skills")
+            .await
+            .send_keys("refunds, invoices")
+            .await
+            .expect("skills");
+        wait_for(&c, "user-submit")
+            .await
+            .click()
+            .await
+            .expect("create");
+        wait_for_text(&c, "page-notice", "agent9@magicstore.test").await;
+        let row = wait_for_text(&c, "user-row", "Nadia Nove").await;
+        assert!(row.contains("refunds") && row.contains("invoices"), "{row}");
+
+        // Edit: availability and active.
+        let row = c
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//*[@data-test='user-row'][contains(., 'Nadia Nove')]",
+            ))
+            .await
+            .expect("row");
+        row.click().await.expect("open the edit form");
+        wait_for(&c, "user-edit-form").await;
+        wait_for(&c, "user-availability")
+            .await
+            .select_by_value("online")
+            .await
+            .expect("availability");
+        wait_for(&c, "user-active")
+            .await
+            .click()
+            .await
+            .expect("deactivate");
+        wait_for(&c, "user-submit")
+            .await
+            .click()
+            .await
+            .expect("save");
+        wait_for_text(&c, "page-notice", "saved").await;
+        wait_for_text(&c, "user-row", "inactive").await;
+
+        let token = app.token("admin@magicstore.test").await;
+        let id = app.user_id(&token, "agent9@magicstore.test").await;
+        let user = app.get_ok(&format!("/users/{id}"), &token).await;
+        assert_eq!(user["availability"], "online", "{user}");
+        assert_eq!(user["active"], false, "{user}");
+        let mut skills: Vec<&str> = user["skills"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        skills.sort_unstable();
+        assert_eq!(skills, ["invoices", "refunds"], "{user}");
+        assert_eq!(
+            user["department_ids"].as_array().map(Vec::len),
+            Some(1),
+            "{user}"
+        );
+    })
+    .await;
+}
+
+/// The token of the invitation link in the first `.eml` file of the outbox.
+async fn invitation_token_from_outbox(dir: &Path) -> String {
+    // The mail goes out from the job queue; poll the folder (not the page) until it lands.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        if let Some(eml) = files
+            .iter()
+            .find(|p| p.extension().is_some_and(|e| e == "eml"))
+        {
+            let raw = std::fs::read_to_string(eml).expect("read the message");
+            // Undo quoted-printable soft line breaks; the token itself has no `=`.
+            let text = raw.replace("=\r\n", "").replace("=\n", "");
+            let start = text
+                .find("/invite/")
+                .expect("an /invite/ link in the message")
+                + "/invite/".len();
+            return text[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no invitation e-mail in {} within {WAIT:?}",
+            dir.display()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_invitation_sent_from_the_form_lets_the_person_sign_in() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        sign_in(&c, &app, "admin@magicstore.test", PASSWORD).await;
+        wait_for(&c, "nav-link-invitations")
+            .await
+            .click()
+            .await
+            .expect("open Invitations");
+        wait_for(&c, "invitation-email")
+            .await
+            .send_keys("nuova@verdi.test")
+            .await
+            .expect("e-mail");
+        wait_for(&c, "invitation-name")
+            .await
+            .send_keys("Nuova Persona")
+            .await
+            .expect("name");
+        wait_for(&c, "invitation-role")
+            .await
+            .select_by_value("client_member")
+            .await
+            .expect("role");
+        // A client role needs an organisation: its field appears.
+        wait_for(&c, "invitation-organization")
+            .await
+            .select_by_label("Verdi Arredamenti")
+            .await
+            .expect("organisation");
+        wait_for(&c, "invitation-submit")
+            .await
+            .click()
+            .await
+            .expect("send");
+        wait_for_text(
+            &c,
+            "invitation-notice",
+            "Invitation sent to nuova@verdi.test",
+        )
+        .await;
+        wait_for_text(&c, "invitation-row", "nuova@verdi.test").await;
+        wait_for(&c, "logout")
+            .await
+            .click()
+            .await
+            .expect("sign out");
+        wait_for(&c, "login-email").await;
+
+        let token =
+            invitation_token_from_outbox(Path::new(&app.state.config.mail_outbox_dir)).await;
+        c.goto(&format!("{}/invite/{token}", app.address))
+            .await
+            .expect("open the link");
+        wait_for(&c, "invite-password")
+            .await
+            .send_keys("a long passphrase")
+            .await
+            .expect("password");
+        wait_for(&c, "invite-confirm")
+            .await
+            .send_keys("a long passphrase")
+            .await
+            .expect("again");
+        wait_for(&c, "invite-submit")
+            .await
+            .click()
+            .await
+            .expect("accept");
+        wait_for(&c, "project-empty").await;
+        assert_eq!(path(&c).await, "/my-project");
+        wait_for_text(&c, "org-name", "Verdi Arredamenti").await;
+        wait_for_text(&c, "user-name", "Nuova Persona").await;
+    })
+    .await;
+}
+
+/// Replaces tokens in the stored session, as if they had expired or been revoked.
+async fn spoil_stored_tokens(c: &Client, which: &[&str]) -> Value {
+    let script = "const s = JSON.parse(localStorage.getItem('tandem.session')); \
+                  for (const k of arguments[0]) { s[k] = 'spoiled-' + k; } \
+                  localStorage.setItem('tandem.session', JSON.stringify(s)); return s;";
+    c.execute(script, vec![json!(which)])
+        .await
+        .expect("edit localStorage")
+}
+
+async fn stored_session(c: &Client) -> Value {
+    c.execute(
+        "return JSON.parse(localStorage.getItem('tandem.session'));",
+        vec![],
+    )
+    .await
+    .expect("read localStorage")
+}
+
+#[tokio::test]
+async fn a_refused_access_token_is_refreshed_and_a_dead_session_signs_out() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        sign_in(&c, &app, "csm1@magicstore.test", PASSWORD).await;
+        wait_for(&c, "client-card").await;
+        let before = stored_session(&c).await;
+
+        // The access token is refused: the app refreshes once, repeats the call, and stores
+        // the new (rotated) pair.
+        spoil_stored_tokens(&c, &["access_token"]).await;
+        c.refresh().await.expect("reload");
+        wait_for(&c, "client-card").await;
+        let after = stored_session(&c).await;
+        assert_ne!(
+            after["refresh_token"], before["refresh_token"],
+            "the refresh token rotates"
+        );
+        assert!(
+            !after["access_token"]
+                .as_str()
+                .unwrap_or("spoiled")
+                .starts_with("spoiled")
+        );
+
+        // Both are refused: back to the login page, session forgotten.
+        spoil_stored_tokens(&c, &["access_token", "refresh_token"]).await;
+        c.refresh().await.expect("reload");
+        wait_for(&c, "login-email").await;
+        assert_eq!(path(&c).await, "/login");
+        assert_eq!(stored_session(&c).await, Value::Null);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_change_made_elsewhere_appears_live() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        sign_in(&c, &app, "csm1@magicstore.test", PASSWORD).await;
+        wait_for(&c, "client-card").await;
+        c.wait().at_most(WAIT).for_element(css("[data-test=\"live-indicator\"][data-state=\"live\"]")).await.expect("live");
+
+        let token = app.token("admin@magicstore.test").await;
+        let id = app.org_id(&token, "Verdi Arredamenti").await;
+        let res = app.patch_json(&format!("/organizations/{id}"), Some(&token), &json!({"lifecycle_stage": "at_risk"})).await;
+        assert!(res.status().is_success(), "admin change: {}", res.status());
+
+        // No reload: the event arrives over the WebSocket and the card updates.
+        let card = format!("//*[@data-test='client-card'][@data-id='{id}']//*[@data-test='client-stage'][normalize-space(.)='At risk']");
+        c.wait().at_most(WAIT).for_element(Locator::XPath(&card)).await.expect("the card shows the new stage");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn live_indicator_goes_live() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        sign_in(&c, &app, "csm1@magicstore.test", PASSWORD).await;
+        let live = c
+            .wait()
+            .at_most(WAIT)
+            .for_element(css("[data-test=\"live-indicator\"][data-state=\"live\"]"))
+            .await
+            .expect("the live indicator should reach the live state");
+        assert_eq!(live.text().await.expect("text").trim(), "Live");
+    })
+    .await;
+}
