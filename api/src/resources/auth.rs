@@ -12,13 +12,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::resources::users;
 use crate::state::AppState;
 
-/// Runs CPU-heavy password work on the blocking pool, off the async workers.
-pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
-    web::block(f)
-        .await
-        .map_err(|e| ApiError::internal(format!("blocking task: {e}")))
-}
-
 /// Opens a session for the user and answers with a token pair. Shared by login, refresh
 /// and accepting an invitation.
 pub fn open_session(
@@ -102,7 +95,7 @@ pub async fn login(
         .as_ref()
         .filter(|r| r.active)
         .and_then(|r| r.password_hash.clone());
-    let ok = blocking(move || match hash {
+    let ok = password::off_thread(move || match hash {
         Some(h) => password::verify(&given, &h),
         None => {
             password::verify_dummy(&given);
@@ -216,7 +209,7 @@ pub async fn change_password(
         .await?
         .ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
     let current_hash = row.password_hash.clone().unwrap_or_default();
-    let (ok, new_hash) = blocking(move || {
+    let (ok, new_hash) = password::off_thread(move || {
         (
             password::verify(&current_password, &current_hash),
             password::hash(&new_password),

@@ -18,7 +18,7 @@ use crate::http::idempotency::{self, IdempotencyKey, create_once};
 use crate::http::pagination::PageRequest;
 use crate::mail::{self, Mail};
 use crate::policy;
-use crate::resources::auth::{blocking, open_session};
+use crate::resources::auth::open_session;
 use crate::resources::users;
 use crate::state::AppState;
 
@@ -269,7 +269,7 @@ pub async fn accept(
     let mut rules = shared::validate::Errors::default();
     rules.password("password", &chosen);
     rules.into_result().map_err(ApiError::validation)?;
-    let hash = blocking(move || password::hash(&chosen)).await??;
+    let hash = password::off_thread(move || password::hash(&chosen)).await??;
     let st = state.get_ref().clone();
     let tokens = state
         .db

@@ -104,28 +104,58 @@ pub fn to_dtos(conn: &mut DbConn, rows: Vec<UserRow>) -> ApiResult<Vec<User>> {
     }
     Ok(rows
         .into_iter()
-        .map(|r| User {
-            role: r.role(),
-            organization_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
-            department_ids: depts.remove(&r.id).unwrap_or_default(),
-            skills: skills.remove(&r.id).unwrap_or_default(),
-            availability: r.availability.as_deref().and_then(Availability::parse),
-            id: r.id,
-            organization_id: r.organization_id,
-            email: r.email,
-            name: r.name,
-            active: r.active,
-            created_at: to_utc(r.created_at),
-            updated_at: to_utc(r.updated_at),
-            version: r.version,
+        .map(|r| {
+            let org = orgs.get(&r.organization_id).cloned().unwrap_or_default();
+            let (d, k) = (
+                depts.remove(&r.id).unwrap_or_default(),
+                skills.remove(&r.id).unwrap_or_default(),
+            );
+            build(r, org, d, k)
         })
         .collect())
 }
 
+fn build(
+    r: UserRow,
+    organization_name: String,
+    department_ids: Vec<String>,
+    skills: Vec<String>,
+) -> User {
+    User {
+        role: r.role(),
+        organization_name,
+        department_ids,
+        skills,
+        availability: r.availability.as_deref().and_then(Availability::parse),
+        id: r.id,
+        organization_id: r.organization_id,
+        email: r.email,
+        name: r.name,
+        active: r.active,
+        created_at: to_utc(r.created_at),
+        updated_at: to_utc(r.updated_at),
+        version: r.version,
+    }
+}
+
+/// One user: the same as `to_dtos`, with single-row queries the driver can keep prepared
+/// (an `IN (…)` list is prepared anew each time), since `/me` runs on every page load.
 pub fn to_dto(conn: &mut DbConn, row: UserRow) -> ApiResult<User> {
-    to_dtos(conn, vec![row])?
-        .pop()
-        .ok_or_else(|| ApiError::internal("user vanished"))
+    let org: String = o::table
+        .find(&row.organization_id)
+        .select(o::name)
+        .first(conn)?;
+    let depts: Vec<String> = dm::table
+        .filter(dm::user_id.eq(&row.id))
+        .order(dm::department_id)
+        .select(dm::department_id)
+        .load(conn)?;
+    let skills: Vec<String> = us::table
+        .filter(us::user_id.eq(&row.id))
+        .order(us::skill)
+        .select(us::skill)
+        .load(conn)?;
+    Ok(build(row, org, depts, skills))
 }
 
 /// Checks that the role fits the organisation: staff in the vendor, clients in a client.
@@ -359,11 +389,7 @@ pub async fn create(
     let hash = match &new.password {
         Some(p) => {
             let p = p.clone();
-            Some(
-                web::block(move || password::hash(&p))
-                    .await
-                    .map_err(|e| ApiError::internal(e.to_string()))??,
-            )
+            Some(password::off_thread(move || password::hash(&p)).await??)
         }
         None => None,
     };
