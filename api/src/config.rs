@@ -35,6 +35,9 @@ pub struct Config {
     pub access_token_ttl_secs: i64,
     /// Refresh-token lifetime in days.
     pub refresh_token_ttl_days: i64,
+    /// How long a checked session is trusted without asking the database again, in
+    /// milliseconds (changes made through this process apply at once; 0 turns it off).
+    pub session_cache_ms: u64,
     /// Failed logins allowed per account within `login_window_secs`.
     pub login_max_failures_per_account: u32,
     /// Login attempts allowed per client IP within `login_window_secs`.
@@ -73,6 +76,7 @@ impl Default for Config {
             jwt_secret: String::new(),
             access_token_ttl_secs: 900,
             refresh_token_ttl_days: 30,
+            session_cache_ms: 1000,
             login_max_failures_per_account: 5,
             login_max_attempts_per_ip: 30,
             login_window_secs: 300,

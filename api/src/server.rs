@@ -8,6 +8,7 @@ use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::session_cache::SessionCache;
 use crate::auth::throttle::Throttle;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
@@ -39,11 +40,13 @@ pub async fn prepare(config: Config) -> Result<AppState, String> {
         config.login_max_attempts_per_ip,
     );
     let bus = Bus::new(&db);
+    let sessions = Arc::new(SessionCache::new(config.session_cache_ms));
     Ok(AppState {
         db,
         config: Arc::new(config),
         keys: Arc::new(keys),
         throttle: Arc::new(throttle),
+        sessions,
         bus,
     })
 }

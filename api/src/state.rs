@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::session_cache::SessionCache;
 use crate::auth::throttle::Throttle;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
@@ -15,5 +16,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub keys: Arc<TokenKeys>,
     pub throttle: Arc<Throttle>,
+    pub sessions: Arc<SessionCache>,
     pub bus: Bus,
 }

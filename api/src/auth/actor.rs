@@ -27,20 +27,29 @@ impl Actor {
     /// Checks the token, then (in one query) that its session is open and its user active.
     pub async fn from_token(state: &AppState, token: &str) -> ApiResult<Actor> {
         let claims = state.keys.verify(token)?;
+        if let Some((role, organization_id)) = state.sessions.get(&claims.sid, &claims.sub) {
+            return Ok(Actor {
+                user_id: claims.sub,
+                session_id: claims.sid,
+                role,
+                organization_id,
+            });
+        }
         let (sub, sid) = (claims.sub.clone(), claims.sid.clone());
         let row: Option<(String, String)> = state
             .db
             .run(move |conn| {
-                Ok(sessions::table
+                let at = now();
+                Ok(crate::on_driver!(conn, |c| sessions::table
                     .inner_join(users::table)
                     .filter(sessions::id.eq(&sid))
                     .filter(sessions::user_id.eq(&sub))
                     .filter(sessions::revoked_at.is_null())
-                    .filter(sessions::expires_at.gt(now()))
+                    .filter(sessions::expires_at.gt(at))
                     .filter(users::active.eq(true))
                     .select((users::role, users::organization_id))
-                    .first(conn)
-                    .optional()?)
+                    .first(c)
+                    .optional())?)
             })
             .await?;
         let Some((role, organization_id)) = row else {
@@ -50,6 +59,9 @@ impl Actor {
         };
         let role = Role::parse(&role)
             .ok_or_else(|| ApiError::internal(format!("unknown role {role:?}")))?;
+        state
+            .sessions
+            .put(&claims.sid, &claims.sub, role, &organization_id);
         Ok(Actor {
             user_id: claims.sub,
             session_id: claims.sid,

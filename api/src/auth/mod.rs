@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod password;
+pub mod session_cache;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 use diesel::Connection;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -119,6 +119,9 @@ pub struct Db {
     url: String,
     /// Notified after every committed write transaction (wakes the event dispatcher).
     committed: Arc<Notify>,
+    /// One permit per pooled connection: requests wait here, asynchronously, rather than
+    /// as blocked threads queueing on the pool.
+    slots: Arc<Semaphore>,
 }
 
 impl Db {
@@ -153,6 +156,7 @@ impl Db {
             backend,
             url: url.to_string(),
             committed: Arc::new(Notify::new()),
+            slots: Arc::new(Semaphore::new(pool_size.max(1) as usize)),
         })
     }
 
@@ -192,6 +196,11 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     {
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|e| ApiError::unavailable(e.to_string()))?;
         let db = self.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = db.get()?;
@@ -249,6 +258,19 @@ fn with_sqlite(
         DbConn::Sqlite(c) => f(c).map_err(ApiError::from),
         DbConn::Pg(_) => Err(ApiError::internal("expected an SQLite connection")),
     }
+}
+
+/// Runs the same diesel expression on whichever driver the connection holds. Hot paths use
+/// it because a query through the multi-backend wrapper is rebuilt as SQL on every call,
+/// while the driver's own connection keeps it prepared.
+#[macro_export]
+macro_rules! on_driver {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Pg($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
 }
 
 /// A new application-generated id (UUIDv7: time-ordered, so ids sort by creation).

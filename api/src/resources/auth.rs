@@ -162,6 +162,7 @@ pub async fn logout(
     body: web::Json<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
     let token = body.into_inner().refresh_token;
+    let user_id = actor.user_id.clone();
     state
         .db
         .tx(move |conn| {
@@ -175,6 +176,7 @@ pub async fn logout(
             Ok(())
         })
         .await?;
+    state.sessions.forget_user(&user_id);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -224,6 +226,7 @@ pub async fn change_password(
         ));
     }
     let new_hash = new_hash?;
+    let user_id = actor.user_id.clone();
     state
         .db
         .tx(move |conn| {
@@ -238,5 +241,6 @@ pub async fn change_password(
             Ok(())
         })
         .await?;
+    state.sessions.forget_user(&user_id);
     Ok(HttpResponse::NoContent().finish())
 }

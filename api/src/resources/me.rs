@@ -23,9 +23,8 @@ pub async fn me(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpRespo
     let user = state
         .db
         .run(move |conn| {
-            let row = users::find(conn, &actor.user_id)?
-                .ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
-            users::to_dto(conn, row)
+            users::load(conn, &actor.user_id)?
+                .ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))
         })
         .await?;
     Ok(crate::resources::ok_with_etag(&user, user.version))

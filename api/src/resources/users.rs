@@ -47,11 +47,11 @@ impl UserRow {
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<UserRow>> {
-    Ok(u::table
+    Ok(crate::on_driver!(conn, |c| u::table
         .find(id)
         .select(u::all_columns)
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> ApiResult<Option<UserRow>> {
@@ -141,21 +141,44 @@ fn build(
 /// One user: the same as `to_dtos`, with single-row queries the driver can keep prepared
 /// (an `IN (…)` list is prepared anew each time), since `/me` runs on every page load.
 pub fn to_dto(conn: &mut DbConn, row: UserRow) -> ApiResult<User> {
-    let org: String = o::table
+    let org: String = crate::on_driver!(conn, |c| o::table
         .find(&row.organization_id)
         .select(o::name)
-        .first(conn)?;
-    let depts: Vec<String> = dm::table
-        .filter(dm::user_id.eq(&row.id))
-        .order(dm::department_id)
-        .select(dm::department_id)
-        .load(conn)?;
-    let skills: Vec<String> = us::table
-        .filter(us::user_id.eq(&row.id))
-        .order(us::skill)
-        .select(us::skill)
-        .load(conn)?;
+        .first(c))?;
+    let (depts, skills) = memberships(conn, &row.id)?;
     Ok(build(row, org, depts, skills))
+}
+
+/// One user by id, as a DTO, in three prepared queries (`/me` runs on every page load).
+pub fn load(conn: &mut DbConn, id: &str) -> ApiResult<Option<User>> {
+    let found: Option<(UserRow, String)> = crate::on_driver!(conn, |c| u::table
+        .inner_join(o::table)
+        .filter(u::id.eq(id))
+        .select((u::all_columns, o::name))
+        .first(c)
+        .optional())?;
+    let Some((row, org)) = found else {
+        return Ok(None);
+    };
+    let (depts, skills) = memberships(conn, &row.id)?;
+    Ok(Some(build(row, org, depts, skills)))
+}
+
+/// A user's department ids and skills, sorted.
+fn memberships(conn: &mut DbConn, user_id: &str) -> ApiResult<(Vec<String>, Vec<String>)> {
+    Ok(crate::on_driver!(conn, |c| {
+        let depts: Vec<String> = dm::table
+            .filter(dm::user_id.eq(user_id))
+            .order(dm::department_id)
+            .select(dm::department_id)
+            .load(c)?;
+        let skills: Vec<String> = us::table
+            .filter(us::user_id.eq(user_id))
+            .order(us::skill)
+            .select(us::skill)
+            .load(c)?;
+        (depts, skills)
+    }))
 }
 
 /// Checks that the role fits the organisation: staff in the vendor, clients in a client.
@@ -519,5 +542,7 @@ pub async fn update(
             to_dto(conn, row)
         })
         .await?;
+    // Role, status or sessions may have changed: check them afresh on the next request.
+    state.sessions.forget_user(&user.id);
     Ok(ok_with_etag(&user, user.version))
 }
