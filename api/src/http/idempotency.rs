@@ -93,13 +93,15 @@ pub fn create_once<T: Serialize>(
 /// The 201 answer, or the replayed one.
 pub fn respond<T: Serialize>(
     created: Created<T>,
-    location: impl Fn(&T) -> String,
+    location: impl Fn(&T) -> Option<String>,
     etag: impl Fn(&T) -> Option<String>,
 ) -> HttpResponse {
     match created {
         Created::New(value) => {
             let mut res = HttpResponse::Created();
-            res.insert_header(("Location", location(&value)));
+            if let Some(url) = location(&value) {
+                res.insert_header(("Location", url));
+            }
             if let Some(tag) = etag(&value) {
                 res.insert_header(("ETag", tag));
             }

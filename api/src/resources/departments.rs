@@ -112,7 +112,7 @@ pub async fn list(
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe key: a repeat returns the first answer")),
     request_body = NewDepartment,
     responses(
-        (status = 201, description = "Created", body = Department, headers(("Location" = String))),
+        (status = 201, description = "Created", body = Department),
         (status = 403, description = "Not an admin", body = shared::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -131,9 +131,5 @@ pub async fn create(
         .db
         .tx(move |conn| create_once(conn, &actor.user_id, &key, &new, |conn| insert(conn, &new)))
         .await?;
-    Ok(idempotency::respond(
-        created,
-        |d| format!("/api/v1/departments/{}", d.id),
-        |_| None,
-    ))
+    Ok(idempotency::respond(created, |_| None, |_| None))
 }

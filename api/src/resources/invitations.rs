@@ -216,7 +216,7 @@ fn insert(
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe key: a repeat returns the first answer")),
     request_body = NewInvitation,
     responses(
-        (status = 201, description = "Invitation created and e-mail queued", body = Invitation, headers(("Location" = String))),
+        (status = 201, description = "Invitation created and e-mail queued", body = Invitation),
         (status = 403, description = "Not an admin", body = shared::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -240,11 +240,7 @@ pub async fn create(
             })
         })
         .await?;
-    Ok(idempotency::respond(
-        created,
-        |inv| format!("/api/v1/invitations/{}", inv.id),
-        |_| None,
-    ))
+    Ok(idempotency::respond(created, |_| None, |_| None))
 }
 
 #[utoipa::path(

@@ -312,7 +312,7 @@ pub async fn create(
         .await?;
     Ok(idempotency::respond(
         created,
-        |o| format!("/api/v1/organizations/{}", o.id),
+        |o| Some(format!("/api/v1/organizations/{}", o.id)),
         |o| Some(etag(o.version)),
     ))
 }

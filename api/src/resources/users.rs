@@ -432,7 +432,7 @@ pub async fn create(
         .await?;
     Ok(idempotency::respond(
         created,
-        |u| format!("/api/v1/users/{}", u.id),
+        |u| Some(format!("/api/v1/users/{}", u.id)),
         |u| Some(etag(u.version)),
     ))
 }
