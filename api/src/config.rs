@@ -51,6 +51,8 @@ pub struct Config {
     pub mail_from: String,
     pub smtp_host: String,
     pub smtp_port: u16,
+    /// `none` (plain, for a local relay), `starttls` (usually port 587) or `tls` (port 465).
+    pub smtp_tls: String,
     pub smtp_username: String,
     pub smtp_password: String,
     /// How often idle job workers look for due jobs, in milliseconds.
@@ -86,6 +88,7 @@ impl Default for Config {
             mail_from: "Tandem <no-reply@tandem.local>".into(),
             smtp_host: "127.0.0.1".into(),
             smtp_port: 25,
+            smtp_tls: "none".into(),
             smtp_username: String::new(),
             smtp_password: String::new(),
             job_poll_ms: 500,
@@ -115,6 +118,9 @@ impl Config {
         }
         if !["file", "smtp"].contains(&self.mail_transport.as_str()) {
             return Err("mail_transport must be `file` or `smtp`".into());
+        }
+        if !["none", "starttls", "tls"].contains(&self.smtp_tls.as_str()) {
+            return Err("smtp_tls must be `none`, `starttls` or `tls`".into());
         }
         if !["text", "json"].contains(&self.log_format.as_str()) {
             return Err("log_format must be `text` or `json`".into());

@@ -52,9 +52,18 @@ pub async fn send(config: &Config, mail: &Mail) -> Result<(), String> {
     let message = build(config, mail)?;
     match config.mail_transport.as_str() {
         "smtp" => {
-            let mut transport =
-                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.smtp_host)
-                    .port(config.smtp_port);
+            let where_ = format!("smtp {}:{}", config.smtp_host, config.smtp_port);
+            let mut transport = match config.smtp_tls.as_str() {
+                "starttls" => {
+                    AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.smtp_host)
+                }
+                "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.smtp_host),
+                _ => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+                    &config.smtp_host,
+                )),
+            }
+            .map_err(|e| format!("{where_}: {e}"))?
+            .port(config.smtp_port);
             if !config.smtp_username.is_empty() {
                 transport = transport.credentials(Credentials::new(
                     config.smtp_username.clone(),
@@ -66,7 +75,7 @@ pub async fn send(config: &Config, mail: &Mail) -> Result<(), String> {
                 .send(message)
                 .await
                 .map(|_| ())
-                .map_err(|e| format!("smtp {}:{}: {e}", config.smtp_host, config.smtp_port))
+                .map_err(|e| format!("{where_}: {e}"))
         }
         _ => {
             tokio::fs::create_dir_all(&config.mail_outbox_dir)

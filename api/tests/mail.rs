@@ -421,3 +421,52 @@ async fn file_transport_writes_the_invitation_to_the_outbox() {
     let res = accept(&app, &token, GOOD_PASSWORD).await;
     assert_eq!(res.status().as_u16(), 200, "the link from the outbox works");
 }
+
+/// With `smtp_tls = "starttls"`, a server that offers no STARTTLS gets nothing in clear
+/// text: the job fails with a reason an admin can act on, and the mailbox stays empty.
+#[tokio::test]
+async fn starttls_is_required_when_configured() {
+    let smtp = SmtpServer::start();
+    let port = smtp.port;
+    let app = spawn_app_with(move |c| {
+        smtp_config(port)(c);
+        c.smtp_tls = "starttls".into();
+        c.smtp_host = "localhost".into();
+        c.job_max_attempts = 1;
+    })
+    .await;
+    app.load_demo().await;
+    let admin = app.token("admin@magicstore.test").await;
+    let verdi = app.org_id(&admin, "Verdi Arredamenti").await;
+    invite(&app, &admin, "tls@verdi.test", &verdi).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let failed = loop {
+        let page = app.get_ok("/admin/jobs?status=failed", &admin).await;
+        if let Some(job) = page["items"]
+            .as_array()
+            .and_then(|items| items.first())
+            .cloned()
+        {
+            break job;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the mail job should fail within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
+    let error = failed["last_error"].as_str().unwrap_or_default();
+    assert!(error.contains(&format!("smtp localhost:{port}")), "{error}");
+    assert!(
+        error.contains("STARTTLS"),
+        "the reason names STARTTLS: {error}"
+    );
+    assert!(
+        !smtp.maildir.join("new").exists()
+            || std::fs::read_dir(smtp.maildir.join("new"))
+                .map(|d| d.count())
+                .unwrap_or(0)
+                == 0,
+        "nothing was delivered"
+    );
+}
