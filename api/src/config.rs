@@ -101,10 +101,12 @@ impl Default for Config {
 impl Config {
     /// Defaults, then the file, then the environment.
     pub fn load() -> Result<Config, String> {
+        // TANDEM_CONFIG names the file and TANDEM_ADMIN_PASSWORD feeds `create-admin`: inputs
+        // of commands, not settings.
         let file = std::env::var("TANDEM_CONFIG").unwrap_or_else(|_| "tandem.toml".into());
         let config: Config = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(&file))
-            .merge(Env::prefixed("TANDEM_").ignore(&["config"]))
+            .merge(Env::prefixed("TANDEM_").ignore(&["config", "admin_password"]))
             .extract()
             .map_err(|e| format!("configuration: {e}"))?;
         config.check()?;

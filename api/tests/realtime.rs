@@ -6,9 +6,8 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use api::db::write_tx;
@@ -537,31 +536,18 @@ async fn events_committed_out_of_order_are_not_lost() {
 
 // --- Two processes on one PostgreSQL -----------------------------------------------------
 
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("address").port()
-}
-
 /// A `tandem` child process with the test environment removed and its own settings set.
 fn tandem(db_url: &str, dir: &Path, log: &str, port: u16) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tandem"));
-    // Config rejects unknown TANDEM_* keys, and the test's own settings must not leak in.
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("TANDEM_") {
-            cmd.env_remove(&key);
-        }
-    }
+    let mut cmd = common::tandem_command(dir);
     let log_file = std::fs::File::create(dir.join(log)).expect("log file");
     let err_file = log_file.try_clone().expect("log file");
-    cmd.current_dir(dir)
-        .env("TANDEM_DATABASE_URL", db_url)
+    cmd.env("TANDEM_DATABASE_URL", db_url)
         .env("TANDEM_BIND", format!("127.0.0.1:{port}"))
         .env("TANDEM_WEB_DIST", "/nonexistent")
         .env("TANDEM_MAIL_OUTBOX_DIR", dir.join("outbox"))
         .env("TANDEM_DATABASE_POOL_SIZE", "4")
         .env("TANDEM_WORKERS", "1")
         .env("TANDEM_LOG_LEVEL", "info")
-        .stdin(Stdio::null())
         .stdout(log_file)
         .stderr(err_file);
     cmd
@@ -645,7 +631,7 @@ async fn two_processes_on_one_postgres_share_events() {
     let dir = db.dir().to_path_buf();
 
     // Load the demo data with the binary itself.
-    let mut demo = tandem(&db.url, &dir, "demo.log", free_port())
+    let mut demo = tandem(&db.url, &dir, "demo.log", common::free_port())
         .arg("demo")
         .spawn()
         .expect("start tandem demo");
@@ -666,7 +652,7 @@ async fn two_processes_on_one_postgres_share_events() {
         std::fs::read_to_string(dir.join("demo.log")).unwrap_or_default()
     );
 
-    let (port_a, port_b) = (free_port(), free_port());
+    let (port_a, port_b) = (common::free_port(), common::free_port());
     let mut children = Children { procs: Vec::new() };
     for (port, log) in [(port_a, "a.log"), (port_b, "b.log")] {
         let child = tandem(&db.url, &dir, log, port)

@@ -258,3 +258,22 @@ pub async fn assert_problem(res: Response, status: u16, code: &str) -> Value {
     assert_eq!(body["status"], status);
     body
 }
+
+/// A port that was free a moment ago.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("address").port()
+}
+
+/// The `tandem` binary, run in `dir` with none of the test runner's TANDEM_* variables
+/// (the configuration refuses unknown keys, and the tests' own settings must not leak in).
+pub fn tandem_command(dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("TANDEM_") {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd.current_dir(dir).stdin(std::process::Stdio::null());
+    cmd
+}
