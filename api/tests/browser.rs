@@ -22,6 +22,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::FutureExt;
 use serde_json::{Map, Value, json};
@@ -670,6 +671,156 @@ async fn admin_creates_an_agent_and_edits_them() {
             Some(1),
             "{user}"
         );
+    })
+    .await;
+}
+
+/// Empties a text input with keystrokes, as a person would: WebDriver's `clear()` sends no
+/// `input` event, so the app would not notice.
+async fn empty_field(el: &Element) {
+    let value = el.prop("value").await.expect("value").unwrap_or_default();
+    let keys = format!(
+        "{}{}",
+        Key::End,
+        Key::Backspace.repeat(value.chars().count())
+    );
+    el.send_keys(&keys).await.expect("erase");
+}
+
+/// Waits until the availability control says the server stored `value`.
+async fn wait_for_saved_availability(c: &Client, value: &str) {
+    let selector = format!("[data-test=\"availability\"][data-saved=\"{value}\"]");
+    if let Err(e) = c.wait().at_most(WAIT).for_element(css(&selector)).await {
+        panic!(
+            "availability never showed {value:?} as saved within {WAIT:?} ({e}); {}",
+            page_state(c).await
+        );
+    }
+}
+
+/// Whether the availability option `value` is the one selected.
+async fn availability_checked(c: &Client, value: &str) -> bool {
+    let input = wait_for(c, &format!("availability-{value}"))
+        .await
+        .find(css("input"))
+        .await
+        .expect("the option's radio button");
+    input.prop("checked").await.expect("checked").as_deref() == Some("true")
+}
+
+#[tokio::test]
+async fn an_agent_goes_online_and_stays_online_after_a_reload() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        sign_in(&c, &app, "agent1@magicstore.test", PASSWORD).await;
+        wait_for(&c, "agent-profile").await;
+        assert_eq!(path(&c).await, "/tickets");
+        // Agents start offline.
+        wait_for_saved_availability(&c, "offline").await;
+        assert!(availability_checked(&c, "offline").await);
+        assert_no_horizontal_scroll(&c).await;
+
+        wait_for(&c, "availability-online")
+            .await
+            .click()
+            .await
+            .expect("choose online");
+        wait_for_text(&c, "availability-notice", "Saved: you are online").await;
+        wait_for_saved_availability(&c, "online").await;
+        assert!(availability_checked(&c, "online").await);
+        assert!(!availability_checked(&c, "offline").await);
+
+        // Stored, not just shown: a reload reads it back from the server.
+        c.refresh().await.expect("reload");
+        wait_for(&c, "agent-profile").await;
+        wait_for_saved_availability(&c, "online").await;
+        assert!(availability_checked(&c, "online").await);
+
+        let token = app.token("agent1@magicstore.test").await;
+        let me = app.get_ok("/me", &token).await;
+        assert_eq!(me["availability"], "online", "{me}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn renaming_yourself_updates_the_header() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        sign_in(&c, &app, "csm1@magicstore.test", PASSWORD).await;
+        wait_for_text(&c, "user-name", "Carla Conti").await;
+        wait_for(&c, "nav-link-account")
+            .await
+            .click()
+            .await
+            .expect("open Account");
+        let input = wait_for(&c, "account-name").await;
+        assert_eq!(
+            input.prop("value").await.expect("value").as_deref(),
+            Some("Carla Conti")
+        );
+
+        // An empty name is refused next to the field, before any request.
+        empty_field(&input).await;
+        wait_for(&c, "account-name-submit")
+            .await
+            .click()
+            .await
+            .expect("submit empty");
+        wait_for_text(&c, "account-name-errors", "is required").await;
+
+        wait_for(&c, "account-name")
+            .await
+            .send_keys("Carla Conti-Rinaldi")
+            .await
+            .expect("type the new name");
+        wait_for(&c, "account-name-submit")
+            .await
+            .click()
+            .await
+            .expect("save");
+        wait_for_text(&c, "account-name-notice", "Your name has been saved").await;
+        wait_for_text(&c, "user-name", "Carla Conti-Rinaldi").await;
+        wait_for_text(&c, "profile", "Carla Conti-Rinaldi").await;
+        assert_no_horizontal_scroll(&c).await;
+
+        // The account changes elsewhere meanwhile: saving is refused and the form shows the
+        // current name, ready to save again.
+        let token = app.token("csm1@magicstore.test").await;
+        let res = app
+            .patch_json("/me", Some(&token), &json!({"name": "Carla Elsewhere"}))
+            .await;
+        assert!(
+            res.status().is_success(),
+            "the other change: {}",
+            res.status()
+        );
+        let input = wait_for(&c, "account-name").await;
+        empty_field(&input).await;
+        input.send_keys("Carla Mine").await.expect("type");
+        wait_for(&c, "account-name-submit")
+            .await
+            .click()
+            .await
+            .expect("save");
+        wait_for_text(&c, "account-name-error", "changed elsewhere").await;
+        assert_eq!(
+            wait_for(&c, "account-name")
+                .await
+                .prop("value")
+                .await
+                .expect("value")
+                .as_deref(),
+            Some("Carla Elsewhere")
+        );
+        wait_for_text(&c, "user-name", "Carla Elsewhere").await;
+
+        let me = app.get_ok("/me", &token).await;
+        assert_eq!(me["name"], "Carla Elsewhere", "{me}");
     })
     .await;
 }

@@ -153,6 +153,17 @@ pub fn set_user(user: User) {
     }
 }
 
+/// Takes a newer copy of the signed-in user (after changing one's own account); dropped if
+/// by the time it arrives someone else, or nobody, is signed in.
+pub fn user_changed(user: User) {
+    let same = get()
+        .user
+        .with_untracked(|u| u.as_ref().is_some_and(|u| u.id == user.id));
+    if same {
+        set_user(user);
+    }
+}
+
 /// Forgets the session locally (the server side is handled by `api::auth::logout`).
 pub fn clear() {
     TOKENS.with(|t| *t.borrow_mut() = None);

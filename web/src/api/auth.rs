@@ -3,7 +3,7 @@
 use leptos::prelude::Set;
 use shared::Problem;
 use shared::auth::{ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse};
-use shared::identity::User;
+use shared::identity::{MePatch, User};
 
 use super::client::{Auth, Call};
 use crate::session;
@@ -44,4 +44,22 @@ pub async fn change_password(req: &ChangePasswordRequest) -> Result<(), Problem>
 
 pub async fn me() -> Result<User, Problem> {
     Call::get("/me").fetch().await
+}
+
+/// The `If-Match` value for a change to `user`: their version, quoted (the `ETag` of `/me`).
+pub fn etag_of(user: &User) -> String {
+    format!("\"{}\"", user.version)
+}
+
+/// Changes your own name or (support agents) availability, and records the answer as the
+/// session's user so every view of it (the header too) follows. With `etag` (see [`etag_of`]) the server
+/// refuses with `412` if the account changed since it was read, instead of overwriting.
+pub async fn update_me(etag: Option<&str>, patch: &MePatch) -> Result<User, Problem> {
+    let mut call = Call::patch("/me");
+    if let Some(etag) = etag {
+        call = call.if_match(etag);
+    }
+    let user: User = call.json(patch)?.fetch().await?;
+    session::user_changed(user.clone());
+    Ok(user)
 }

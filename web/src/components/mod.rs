@@ -1,5 +1,6 @@
 //! Pieces the pages are built from.
 
+pub mod availability;
 pub mod choices;
 pub mod empty;
 pub mod field;

@@ -1,11 +1,12 @@
-//! `/account`: who I am, and changing my password.
+//! `/account`: who I am, changing my name, and changing my password.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::FieldError;
 use shared::auth::ChangePasswordRequest;
-use shared::validate::Errors;
+use shared::identity::MePatch;
+use shared::validate::{self, Errors};
+use shared::{ErrorCode, FieldError};
 
 use crate::api;
 use crate::components::field::TextField;
@@ -81,6 +82,8 @@ pub fn AccountPage() -> impl IntoView {
         <section class="page narrow">
             <h1>"Your account"</h1>
             <div class="card">{profile}</div>
+            <h2>"Your name"</h2>
+            <NameForm />
             <h2>"Change password"</h2>
             <form class="card form" on:submit=on_submit novalidate=true data-test="password-form">
                 <FormBanner form test="password" />
@@ -128,5 +131,81 @@ pub fn AccountPage() -> impl IntoView {
                 </button>
             </form>
         </section>
+    }
+}
+
+/// Renames the signed-in user. Sends `If-Match` with the version the session holds; if the
+/// account changed elsewhere meanwhile, shows the current name and asks to save again.
+#[component]
+fn NameForm() -> impl IntoView {
+    let s = session::get();
+    let current_name = move || {
+        s.user
+            .with_untracked(|u| u.as_ref().map(|u| u.name.clone()).unwrap_or_default())
+    };
+    let name = RwSignal::new(current_name());
+    let form = FormState::new(&["name"]);
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if form.busy.get_untracked() {
+            return;
+        }
+        form.start();
+        let Some(me) = s.user.get_untracked() else {
+            return;
+        };
+        let patch = MePatch {
+            name: Some(name.get_untracked().trim().to_string()),
+            ..MePatch::default()
+        };
+        if let Err(errors) = validate::me_patch(&patch) {
+            return form.invalid(errors);
+        }
+        if patch.name.as_deref() == Some(me.name.as_str()) {
+            form.succeed("Nothing changed.");
+            return;
+        }
+        form.busy.set(true);
+        spawn_local(async move {
+            match api::auth::update_me(Some(&api::auth::etag_of(&me)), &patch).await {
+                Ok(user) => {
+                    name.set(user.name);
+                    form.succeed("Your name has been saved.");
+                }
+                Err(mut problem) if problem.code == ErrorCode::PreconditionFailed => {
+                    if let Ok(fresh) = api::auth::me().await {
+                        session::user_changed(fresh);
+                        name.set(current_name());
+                    }
+                    problem.detail = Some(
+                        "Your account was changed elsewhere (in another tab, or by an administrator) while you were editing. The form now shows the current name: make your change again and save."
+                            .to_string(),
+                    );
+                    form.fail(problem);
+                }
+                Err(problem) => form.fail(problem),
+            }
+            form.busy.set(false);
+        });
+    };
+
+    view! {
+        <form class="card form" on:submit=on_submit novalidate=true data-test="name-form">
+            <FormBanner form test="account-name" />
+            <TextField
+                label="Name"
+                field="name"
+                value=name
+                form
+                test="account-name"
+                autocomplete="name"
+                required=true
+                hint="As colleagues and clients see it."
+            />
+            <button class="button" type="submit" data-test="account-name-submit" disabled=move || form.busy.get()>
+                {move || if form.busy.get() { "Saving…" } else { "Save name" }}
+            </button>
+        </form>
     }
 }

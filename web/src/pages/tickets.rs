@@ -1,10 +1,12 @@
 //! `/tickets`: a support agent's home. The desk itself arrives in a later release; until then
-//! the page shows the agent's profile for routing (departments, skills, availability).
+//! the page shows the agent's profile for routing (departments, skills) and lets them set
+//! their availability.
 
 use leptos::prelude::*;
 
+use crate::components::availability::AvailabilityControl;
 use crate::components::empty::EmptyState;
-use crate::{api, format, session};
+use crate::{api, session};
 
 #[component]
 pub fn TicketsPage() -> impl IntoView {
@@ -52,14 +54,6 @@ pub fn TicketsPage() -> impl IntoView {
             }
         })
     };
-    let availability = move || {
-        s.user.with(|u| {
-            u.as_ref()
-                .and_then(|u| u.availability)
-                .map(format::availability)
-                .unwrap_or("Not set")
-        })
-    };
 
     view! {
         <section class="page">
@@ -70,9 +64,8 @@ pub fn TicketsPage() -> impl IntoView {
                     <dd data-test="agent-departments">{department_names}</dd>
                     <dt>"Skills"</dt>
                     <dd data-test="agent-skills">{skills}</dd>
-                    <dt>"Availability"</dt>
-                    <dd data-test="agent-availability">{availability}</dd>
                 </dl>
+                <AvailabilityControl />
             </div>
             <EmptyState title="No tickets in your queue." test="tickets-empty">
                 <p>"The support desk opens in a coming release; tickets routed to you will be listed here."</p>
