@@ -2,6 +2,7 @@
 
 pub mod availability;
 pub mod choices;
+pub mod edit_panel;
 pub mod empty;
 pub mod field;
 pub mod form;

@@ -10,6 +10,7 @@ use shared::identity::{
 use shared::validate;
 
 use super::choices::{self, Choices};
+use super::edit_panel::RecordFields;
 use super::field::{SelectField, TextField};
 use super::form::FormState;
 
@@ -82,49 +83,6 @@ impl OrgFields {
         f
     }
 
-    /// Empties the form, with the defaults a new organisation gets.
-    pub fn clear(&self) {
-        for s in [
-            self.name,
-            self.plan,
-            self.contract_start,
-            self.industry,
-            self.yearly_spend,
-            self.size,
-            self.growth_potential,
-            self.segment,
-            self.csm_id,
-        ] {
-            s.set(String::new());
-        }
-        self.touch_model.set(TouchModel::High.as_str().to_string());
-        self.lifecycle_stage
-            .set(LifecycleStage::Onboarding.as_str().to_string());
-    }
-
-    /// Shows an existing organisation.
-    pub fn fill(&self, o: &Organization) {
-        self.name.set(o.name.clone());
-        self.plan.set(o.plan.clone().unwrap_or_default());
-        self.contract_start
-            .set(o.contract_start.map(|d| d.to_string()).unwrap_or_default());
-        self.industry.set(o.industry.clone().unwrap_or_default());
-        self.yearly_spend
-            .set(o.yearly_spend.map(|v| v.to_string()).unwrap_or_default());
-        self.size
-            .set(o.size.map(|v| v.to_string()).unwrap_or_default());
-        self.growth_potential.set(
-            o.growth_potential
-                .map(|g| g.as_str().to_string())
-                .unwrap_or_default(),
-        );
-        self.segment.set(o.segment.clone().unwrap_or_default());
-        self.touch_model.set(o.touch_model.as_str().to_string());
-        self.lifecycle_stage
-            .set(o.lifecycle_stage.as_str().to_string());
-        self.csm_id.set(o.csm_id.clone().unwrap_or_default());
-    }
-
     fn values(&self) -> Result<Values, Vec<FieldError>> {
         let mut errors = Vec::new();
         let contract_start = match text(self.contract_start) {
@@ -179,9 +137,54 @@ impl OrgFields {
             Err(errors)
         }
     }
+}
+
+impl RecordFields<Organization> for OrgFields {
+    /// Empties the form, with the defaults a new organisation gets.
+    fn clear(&self) {
+        for s in [
+            self.name,
+            self.plan,
+            self.contract_start,
+            self.industry,
+            self.yearly_spend,
+            self.size,
+            self.growth_potential,
+            self.segment,
+            self.csm_id,
+        ] {
+            s.set(String::new());
+        }
+        self.touch_model.set(TouchModel::High.as_str().to_string());
+        self.lifecycle_stage
+            .set(LifecycleStage::Onboarding.as_str().to_string());
+    }
+
+    /// Shows an existing organisation.
+    fn fill(&self, o: &Organization) {
+        self.name.set(o.name.clone());
+        self.plan.set(o.plan.clone().unwrap_or_default());
+        self.contract_start
+            .set(o.contract_start.map(|d| d.to_string()).unwrap_or_default());
+        self.industry.set(o.industry.clone().unwrap_or_default());
+        self.yearly_spend
+            .set(o.yearly_spend.map(|v| v.to_string()).unwrap_or_default());
+        self.size
+            .set(o.size.map(|v| v.to_string()).unwrap_or_default());
+        self.growth_potential.set(
+            o.growth_potential
+                .map(|g| g.as_str().to_string())
+                .unwrap_or_default(),
+        );
+        self.segment.set(o.segment.clone().unwrap_or_default());
+        self.touch_model.set(o.touch_model.as_str().to_string());
+        self.lifecycle_stage
+            .set(o.lifecycle_stage.as_str().to_string());
+        self.csm_id.set(o.csm_id.clone().unwrap_or_default());
+    }
 
     /// The body for `POST /organizations`, checked by the shared rules.
-    pub fn new_body(&self) -> Result<NewOrganization, Vec<FieldError>> {
+    fn new_body(&self) -> Result<NewOrganization, Vec<FieldError>> {
         let v = self.values()?;
         let new = NewOrganization {
             name: v.name,
@@ -201,10 +204,7 @@ impl OrgFields {
     }
 
     /// The body for `PATCH /organizations/{id}`: only what differs from `original`.
-    pub fn patch_body(
-        &self,
-        original: &Organization,
-    ) -> Result<OrganizationPatch, Vec<FieldError>> {
+    fn patch_body(&self, original: &Organization) -> Result<OrganizationPatch, Vec<FieldError>> {
         let v = self.values()?;
         fn changed<T: PartialEq>(new: Option<T>, old: &Option<T>) -> Option<Option<T>> {
             (new.as_ref() != old.as_ref()).then_some(new)

@@ -8,6 +8,7 @@ use shared::validate::{self, normalize_email};
 use shared::{FieldError, Role};
 
 use super::choices::{self, Choices};
+use super::edit_panel::RecordFields;
 use super::field::{CheckboxField, MultiCheckField, SelectField, TextField};
 use super::form::FormState;
 
@@ -60,7 +61,18 @@ impl UserFields {
         }
     }
 
-    pub fn clear(&self) {
+    fn role_value(&self) -> Option<Role> {
+        Role::parse(&self.role.get_untracked())
+    }
+
+    /// The role currently chosen (reactive).
+    pub fn chosen_role(&self) -> Option<Role> {
+        Role::parse(&self.role.get())
+    }
+}
+
+impl RecordFields<User> for UserFields {
+    fn clear(&self) {
         for s in [
             self.email,
             self.name,
@@ -76,7 +88,7 @@ impl UserFields {
         self.active.set(true);
     }
 
-    pub fn fill(&self, u: &User) {
+    fn fill(&self, u: &User) {
         self.clear();
         self.email.set(u.email.clone());
         self.name.set(u.name.clone());
@@ -93,16 +105,7 @@ impl UserFields {
         );
     }
 
-    fn role_value(&self) -> Option<Role> {
-        Role::parse(&self.role.get_untracked())
-    }
-
-    /// The role currently chosen (reactive).
-    pub fn chosen_role(&self) -> Option<Role> {
-        Role::parse(&self.role.get())
-    }
-
-    pub fn new_body(&self) -> Result<NewUser, Vec<FieldError>> {
+    fn new_body(&self) -> Result<NewUser, Vec<FieldError>> {
         let role = self.role_value();
         let password = self.password.get_untracked();
         let organization_id = self.organization_id.get_untracked();
@@ -130,7 +133,7 @@ impl UserFields {
     }
 
     /// Only what differs from `original`.
-    pub fn patch_body(&self, original: &User) -> Result<UserPatch, Vec<FieldError>> {
+    fn patch_body(&self, original: &User) -> Result<UserPatch, Vec<FieldError>> {
         let name = self.name.get_untracked().trim().to_string();
         let role = self.role_value();
         let active = self.active.get_untracked();
