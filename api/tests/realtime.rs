@@ -736,3 +736,36 @@ async fn two_processes_on_one_postgres_share_events() {
     assert_org_updated(&event, &fashop);
     drop(children);
 }
+
+#[tokio::test]
+async fn a_user_hears_when_their_own_account_changes() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let admin = app.token("admin@magicstore.test").await;
+    let agent = app.token("agent1@magicstore.test").await;
+    let agent_id = app.user_id(&admin, "agent1@magicstore.test").await;
+    let before = app.get_ok("/events", &agent).await["last_seq"]
+        .as_i64()
+        .expect("seq");
+    let res = app
+        .patch_json(
+            &format!("/users/{agent_id}"),
+            Some(&admin),
+            &json!({"skills": ["billing"]}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .patch_json("/me", Some(&agent), &json!({"availability": "away"}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let events = app.get_ok(&format!("/events?after={before}"), &agent).await;
+    let kinds: Vec<&str> = events["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, vec!["user.updated", "user.updated"]);
+    assert_eq!(events["items"][0]["payload"]["user_id"], agent_id.as_str());
+}

@@ -69,6 +69,7 @@ pub async fn update(
                     u::version.eq(u::version + 1),
                 ))
                 .execute(conn)?;
+            users::announce_change(conn, &actor.user_id)?;
             let row = users::find(conn, &actor.user_id)?
                 .ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
             users::to_dto(conn, row)

@@ -181,6 +181,17 @@ fn memberships(conn: &mut DbConn, user_id: &str) -> ApiResult<(Vec<String>, Vec<
     }))
 }
 
+/// Tells the user's open browsers that their account changed (another tab, or an admin),
+/// so they reload it. The last write of its transaction (see `realtime::events::publish`).
+pub fn announce_change(conn: &mut DbConn, user_id: &str) -> ApiResult<()> {
+    crate::realtime::events::publish(
+        conn,
+        &[user_id.to_string()],
+        "user.updated",
+        &serde_json::json!({"user_id": user_id}),
+    )
+}
+
 /// Checks that the role fits the organisation: staff in the vendor, clients in a client.
 pub fn resolve_org(
     conn: &mut DbConn,
@@ -538,6 +549,7 @@ pub async fn update(
             if p.active == Some(false) {
                 crate::auth::sessions::revoke_others(conn, &id, None)?;
             }
+            announce_change(conn, &id)?;
             let row = find(conn, &id)?.ok_or_else(|| ApiError::internal("user vanished"))?;
             to_dto(conn, row)
         })

@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 use shared::Role;
 
 use super::live_indicator::LiveIndicator;
-use crate::{api, session};
+use crate::{api, live, session};
 
 /// `(test name, label, path)` of each link a role sees.
 pub fn nav_links(role: Role) -> Vec<(&'static str, &'static str, &'static str)> {
@@ -49,6 +49,17 @@ pub fn Header() -> impl IntoView {
             .with(|u| u.as_ref().map(|u| u.role.label()).unwrap_or_default())
     };
     let home = move || s.role.get().map(session::home_for).unwrap_or("/");
+    // Your own account changed elsewhere (another tab, an admin): take the new copy.
+    Effect::new(move |first: Option<()>| {
+        let changed = live::touched("user.");
+        if first.is_some() && changed {
+            spawn_local(async {
+                if let Ok(user) = api::auth::me().await {
+                    session::user_changed(user);
+                }
+            });
+        }
+    });
     view! {
         <header class="topbar">
             <div class="topbar-row">
