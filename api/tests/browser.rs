@@ -788,20 +788,48 @@ async fn renaming_yourself_updates_the_header() {
         wait_for_text(&c, "profile", "Carla Conti-Rinaldi").await;
         assert_no_horizontal_scroll(&c).await;
 
-        // The account changes elsewhere meanwhile: saving is refused and the form shows the
-        // current name, ready to save again.
+        // The account changes elsewhere while the form is untouched: header and field follow
+        // it live (the server announces `user.updated`).
         let token = app.token("csm1@magicstore.test").await;
-        let res = app
-            .patch_json("/me", Some(&token), &json!({"name": "Carla Elsewhere"}))
-            .await;
-        assert!(
-            res.status().is_success(),
-            "the other change: {}",
-            res.status()
-        );
+        let rename = |name: &'static str| {
+            let (app, token) = (&app, token.clone());
+            async move {
+                let res = app
+                    .patch_json("/me", Some(&token), &json!({"name": name}))
+                    .await;
+                assert!(
+                    res.status().is_success(),
+                    "the other change: {}",
+                    res.status()
+                );
+            }
+        };
+        rename("Carla Elsewhere").await;
+        wait_for_text(&c, "user-name", "Carla Elsewhere").await;
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let value = wait_for(&c, "account-name")
+                .await
+                .prop("value")
+                .await
+                .expect("value");
+            if value.as_deref() == Some("Carla Elsewhere") {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the untouched field follows the live change: {value:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+
+        // It changes again while the person is typing: the field keeps what they typed, and
+        // saving is refused (412) with the current name shown, ready to save again.
         let input = wait_for(&c, "account-name").await;
         empty_field(&input).await;
         input.send_keys("Carla Mine").await.expect("type");
+        rename("Carla Altrove").await;
+        wait_for_text(&c, "user-name", "Carla Altrove").await;
         wait_for(&c, "account-name-submit")
             .await
             .click()
@@ -815,12 +843,12 @@ async fn renaming_yourself_updates_the_header() {
                 .await
                 .expect("value")
                 .as_deref(),
-            Some("Carla Elsewhere")
+            Some("Carla Altrove")
         );
-        wait_for_text(&c, "user-name", "Carla Elsewhere").await;
+        wait_for_text(&c, "user-name", "Carla Altrove").await;
 
         let me = app.get_ok("/me", &token).await;
-        assert_eq!(me["name"], "Carla Elsewhere", "{me}");
+        assert_eq!(me["name"], "Carla Altrove", "{me}");
     })
     .await;
 }

@@ -134,8 +134,9 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-/// Renames the signed-in user. Sends `If-Match` with the version the session holds; if the
-/// account changed elsewhere meanwhile, shows the current name and asks to save again.
+/// Renames the signed-in user. Sends `If-Match` with the version the form was filled from;
+/// if the account changed elsewhere meanwhile, shows the current name and asks to save again.
+/// While the field is untouched it follows live changes of the account.
 #[component]
 fn NameForm() -> impl IntoView {
     let s = session::get();
@@ -144,7 +145,18 @@ fn NameForm() -> impl IntoView {
             .with_untracked(|u| u.as_ref().map(|u| u.name.clone()).unwrap_or_default())
     };
     let name = RwSignal::new(current_name());
+    // The copy of the account the field was filled from: its version goes in `If-Match`.
+    let base = RwSignal::new(s.user.get_untracked());
     let form = FormState::new(&["name"]);
+    Effect::new(move |_| {
+        let latest = s.user.get();
+        let untouched = base.with_untracked(|b| b.as_ref().map(|b| b.name.clone()))
+            == Some(name.get_untracked());
+        if untouched && latest.is_some() {
+            name.set(current_name());
+            base.set(latest);
+        }
+    });
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -152,7 +164,7 @@ fn NameForm() -> impl IntoView {
             return;
         }
         form.start();
-        let Some(me) = s.user.get_untracked() else {
+        let Some(me) = base.get_untracked() else {
             return;
         };
         let patch = MePatch {
@@ -170,13 +182,15 @@ fn NameForm() -> impl IntoView {
         spawn_local(async move {
             match api::auth::update_me(Some(&api::auth::etag_of(&me)), &patch).await {
                 Ok(user) => {
-                    name.set(user.name);
+                    name.set(user.name.clone());
+                    base.set(Some(user));
                     form.succeed("Your name has been saved.");
                 }
                 Err(mut problem) if problem.code == ErrorCode::PreconditionFailed => {
                     if let Ok(fresh) = api::auth::me().await {
+                        name.set(fresh.name.clone());
+                        base.set(Some(fresh.clone()));
                         session::user_changed(fresh);
-                        name.set(current_name());
                     }
                     problem.detail = Some(
                         "Your account was changed elsewhere (in another tab, or by an administrator) while you were editing. The form now shows the current name: make your change again and save."
