@@ -15,7 +15,6 @@
 mod common;
 
 use std::future::Future;
-use std::net::TcpListener;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -75,16 +74,9 @@ struct Browser {
     _profile: tempfile::TempDir,
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 impl Browser {
     async fn start() -> Browser {
-        let port = free_port();
+        let port = common::free_port();
         let driver_path = chromedriver();
         let mut driver = Command::new(&driver_path)
             .arg(format!("--port={port}"))
@@ -214,6 +206,26 @@ async fn wait_for(c: &Client, test: &str) -> Element {
             "no [data-test={test}] within {WAIT:?} ({e}); {}",
             page_state(c).await
         ),
+    }
+}
+
+/// Clicks the element with this `data-test` once it shows.
+async fn click(c: &Client, test: &str) {
+    if let Err(e) = wait_for(c, test).await.click().await {
+        panic!(
+            "cannot click [data-test={test}] ({e}); {}",
+            page_state(c).await
+        );
+    }
+}
+
+/// Types into the element with this `data-test` once it shows.
+async fn type_into(c: &Client, test: &str, text: &str) {
+    if let Err(e) = wait_for(c, test).await.send_keys(text).await {
+        panic!(
+            "cannot type into [data-test={test}] ({e}); {}",
+            page_state(c).await
+        );
     }
 }
 
@@ -417,32 +429,16 @@ async fn too_many_attempts_say_how_long_to_wait() {
         sign_in(&c, &app, "csm1@magicstore.test", "wrong-password-1").await;
         wait_for_text(&c, "login-error", "Wrong e-mail or password").await;
         // The form keeps the e-mail and empties the password.
-        wait_for(&c, "login-password")
-            .await
-            .send_keys("wrong-password-2")
-            .await
-            .expect("type");
-        wait_for(&c, "login-submit")
-            .await
-            .click()
-            .await
-            .expect("submit");
+        type_into(&c, "login-password", "wrong-password-2").await;
+        click(&c, "login-submit").await;
         // The button is disabled while the attempt is under way.
         c.wait()
             .at_most(WAIT)
             .for_element(css("[data-test=\"login-submit\"]:enabled"))
             .await
             .expect("answered");
-        wait_for(&c, "login-password")
-            .await
-            .send_keys("wrong-password-3")
-            .await
-            .expect("type");
-        wait_for(&c, "login-submit")
-            .await
-            .click()
-            .await
-            .expect("submit");
+        type_into(&c, "login-password", "wrong-password-3").await;
+        click(&c, "login-submit").await;
         let text = wait_for_text(&c, "login-error", "Too many attempts, try again in").await;
         assert!(
             text.trim_end().ends_with("seconds") || text.trim_end().ends_with("second"),
@@ -463,35 +459,15 @@ async fn admin_creates_an_organisation_through_the_form() {
         assert_eq!(path(&c).await, "/admin/organizations");
         assert_no_horizontal_scroll(&c).await;
 
-        wait_for(&c, "org-new")
-            .await
-            .click()
-            .await
-            .expect("open the form");
+        click(&c, "org-new").await;
         // Sending the empty form shows the rule next to the field, before any request.
-        wait_for(&c, "org-submit")
-            .await
-            .click()
-            .await
-            .expect("submit empty");
+        click(&c, "org-submit").await;
         wait_for_text(&c, "org-name-errors", "is required").await;
 
         let name = "Rossi Ceramiche Browser";
-        wait_for(&c, "org-name")
-            .await
-            .send_keys(name)
-            .await
-            .expect("type name");
-        wait_for(&c, "org-plan")
-            .await
-            .send_keys("standard")
-            .await
-            .expect("type plan");
-        wait_for(&c, "org-submit")
-            .await
-            .click()
-            .await
-            .expect("create");
+        type_into(&c, "org-name", name).await;
+        type_into(&c, "org-plan", "standard").await;
+        click(&c, "org-submit").await;
         wait_for_text(&c, "page-notice", name).await;
         wait_for_text(&c, "org-row", name).await;
 
@@ -536,16 +512,8 @@ async fn editing_a_stale_organisation_is_refused_and_the_form_reloads() {
             res.status()
         );
 
-        wait_for(&c, "org-industry")
-            .await
-            .send_keys(" (mine)")
-            .await
-            .expect("type");
-        wait_for(&c, "org-submit")
-            .await
-            .click()
-            .await
-            .expect("save");
+        type_into(&c, "org-industry", " (mine)").await;
+        click(&c, "org-submit").await;
         wait_for_text(&c, "org-error", "Someone else changed this organisation").await;
         // The form now shows the other person's change, ready to save again.
         let segment = wait_for(&c, "org-segment")
@@ -554,16 +522,8 @@ async fn editing_a_stale_organisation_is_refused_and_the_form_reloads() {
             .await
             .expect("value");
         assert_eq!(segment.as_deref(), Some("changed elsewhere"));
-        wait_for(&c, "org-industry")
-            .await
-            .send_keys(" (mine)")
-            .await
-            .expect("type again");
-        wait_for(&c, "org-submit")
-            .await
-            .click()
-            .await
-            .expect("save again");
+        type_into(&c, "org-industry", " (mine)").await;
+        click(&c, "org-submit").await;
         wait_for_text(&c, "page-notice", "Verdi Arredamenti").await;
     })
     .await;
@@ -576,27 +536,11 @@ async fn admin_creates_an_agent_and_edits_them() {
     }
     scenario(|app, c| async move {
         sign_in(&c, &app, "admin@magicstore.test", PASSWORD).await;
-        wait_for(&c, "nav-link-users")
-            .await
-            .click()
-            .await
-            .expect("open Users");
+        click(&c, "nav-link-users").await;
         wait_for(&c, "user-row").await;
-        wait_for(&c, "user-new")
-            .await
-            .click()
-            .await
-            .expect("new user");
-        wait_for(&c, "user-email")
-            .await
-            .send_keys("agent9@magicstore.test")
-            .await
-            .expect("e-mail");
-        wait_for(&c, "user-name-input")
-            .await
-            .send_keys("Nadia Nove")
-            .await
-            .expect("name");
+        click(&c, "user-new").await;
+        type_into(&c, "user-email", "agent9@magicstore.test").await;
+        type_into(&c, "user-name-input", "Nadia Nove").await;
         wait_for(&c, "user-role")
             .await
             .select_by_value("support_agent")
@@ -612,16 +556,8 @@ async fn admin_creates_an_agent_and_edits_them() {
             .click()
             .await
             .expect("tick");
-        wait_for(&c, "user-skills")
-            .await
-            .send_keys("refunds, invoices")
-            .await
-            .expect("skills");
-        wait_for(&c, "user-submit")
-            .await
-            .click()
-            .await
-            .expect("create");
+        type_into(&c, "user-skills", "refunds, invoices").await;
+        click(&c, "user-submit").await;
         wait_for_text(&c, "page-notice", "agent9@magicstore.test").await;
         let row = wait_for_text(&c, "user-row", "Nadia Nove").await;
         assert!(row.contains("refunds") && row.contains("invoices"), "{row}");
@@ -642,16 +578,8 @@ async fn admin_creates_an_agent_and_edits_them() {
             .select_by_value("online")
             .await
             .expect("availability");
-        wait_for(&c, "user-active")
-            .await
-            .click()
-            .await
-            .expect("deactivate");
-        wait_for(&c, "user-submit")
-            .await
-            .click()
-            .await
-            .expect("save");
+        click(&c, "user-active").await;
+        click(&c, "user-submit").await;
         wait_for_text(&c, "page-notice", "saved").await;
         wait_for_text(&c, "user-row", "inactive").await;
 
@@ -722,11 +650,7 @@ async fn an_agent_goes_online_and_stays_online_after_a_reload() {
         assert!(availability_checked(&c, "offline").await);
         assert_no_horizontal_scroll(&c).await;
 
-        wait_for(&c, "availability-online")
-            .await
-            .click()
-            .await
-            .expect("choose online");
+        click(&c, "availability-online").await;
         wait_for_text(&c, "availability-notice", "Saved: you are online").await;
         wait_for_saved_availability(&c, "online").await;
         assert!(availability_checked(&c, "online").await);
@@ -753,11 +677,7 @@ async fn renaming_yourself_updates_the_header() {
     scenario(|app, c| async move {
         sign_in(&c, &app, "csm1@magicstore.test", PASSWORD).await;
         wait_for_text(&c, "user-name", "Carla Conti").await;
-        wait_for(&c, "nav-link-account")
-            .await
-            .click()
-            .await
-            .expect("open Account");
+        click(&c, "nav-link-account").await;
         let input = wait_for(&c, "account-name").await;
         assert_eq!(
             input.prop("value").await.expect("value").as_deref(),
@@ -766,23 +686,11 @@ async fn renaming_yourself_updates_the_header() {
 
         // An empty name is refused next to the field, before any request.
         empty_field(&input).await;
-        wait_for(&c, "account-name-submit")
-            .await
-            .click()
-            .await
-            .expect("submit empty");
+        click(&c, "account-name-submit").await;
         wait_for_text(&c, "account-name-errors", "is required").await;
 
-        wait_for(&c, "account-name")
-            .await
-            .send_keys("Carla Conti-Rinaldi")
-            .await
-            .expect("type the new name");
-        wait_for(&c, "account-name-submit")
-            .await
-            .click()
-            .await
-            .expect("save");
+        type_into(&c, "account-name", "Carla Conti-Rinaldi").await;
+        click(&c, "account-name-submit").await;
         wait_for_text(&c, "account-name-notice", "Your name has been saved").await;
         wait_for_text(&c, "user-name", "Carla Conti-Rinaldi").await;
         wait_for_text(&c, "profile", "Carla Conti-Rinaldi").await;
@@ -830,11 +738,7 @@ async fn renaming_yourself_updates_the_header() {
         input.send_keys("Carla Mine").await.expect("type");
         rename("Carla Altrove").await;
         wait_for_text(&c, "user-name", "Carla Altrove").await;
-        wait_for(&c, "account-name-submit")
-            .await
-            .click()
-            .await
-            .expect("save");
+        click(&c, "account-name-submit").await;
         wait_for_text(&c, "account-name-error", "changed elsewhere").await;
         assert_eq!(
             wait_for(&c, "account-name")
@@ -893,21 +797,9 @@ async fn an_invitation_sent_from_the_form_lets_the_person_sign_in() {
     }
     scenario(|app, c| async move {
         sign_in(&c, &app, "admin@magicstore.test", PASSWORD).await;
-        wait_for(&c, "nav-link-invitations")
-            .await
-            .click()
-            .await
-            .expect("open Invitations");
-        wait_for(&c, "invitation-email")
-            .await
-            .send_keys("nuova@verdi.test")
-            .await
-            .expect("e-mail");
-        wait_for(&c, "invitation-name")
-            .await
-            .send_keys("Nuova Persona")
-            .await
-            .expect("name");
+        click(&c, "nav-link-invitations").await;
+        type_into(&c, "invitation-email", "nuova@verdi.test").await;
+        type_into(&c, "invitation-name", "Nuova Persona").await;
         wait_for(&c, "invitation-role")
             .await
             .select_by_value("client_member")
@@ -919,11 +811,7 @@ async fn an_invitation_sent_from_the_form_lets_the_person_sign_in() {
             .select_by_label("Verdi Arredamenti")
             .await
             .expect("organisation");
-        wait_for(&c, "invitation-submit")
-            .await
-            .click()
-            .await
-            .expect("send");
+        click(&c, "invitation-submit").await;
         wait_for_text(
             &c,
             "invitation-notice",
@@ -931,11 +819,7 @@ async fn an_invitation_sent_from_the_form_lets_the_person_sign_in() {
         )
         .await;
         wait_for_text(&c, "invitation-row", "nuova@verdi.test").await;
-        wait_for(&c, "logout")
-            .await
-            .click()
-            .await
-            .expect("sign out");
+        click(&c, "logout").await;
         wait_for(&c, "login-email").await;
 
         let token =
@@ -943,21 +827,9 @@ async fn an_invitation_sent_from_the_form_lets_the_person_sign_in() {
         c.goto(&format!("{}/invite/{token}", app.address))
             .await
             .expect("open the link");
-        wait_for(&c, "invite-password")
-            .await
-            .send_keys("a long passphrase")
-            .await
-            .expect("password");
-        wait_for(&c, "invite-confirm")
-            .await
-            .send_keys("a long passphrase")
-            .await
-            .expect("again");
-        wait_for(&c, "invite-submit")
-            .await
-            .click()
-            .await
-            .expect("accept");
+        type_into(&c, "invite-password", "a long passphrase").await;
+        type_into(&c, "invite-confirm", "a long passphrase").await;
+        click(&c, "invite-submit").await;
         wait_for(&c, "project-empty").await;
         assert_eq!(path(&c).await, "/my-project");
         wait_for_text(&c, "org-name", "Verdi Arredamenti").await;
