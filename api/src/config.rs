@@ -61,6 +61,16 @@ pub struct Config {
     pub job_max_attempts: i32,
     /// Whether this process runs background jobs (turn off on API-only replicas).
     pub jobs_enabled: bool,
+    /// Notification e-mails wait this long so that several become one message, in seconds.
+    pub notification_batch_secs: i64,
+    /// A user counts as online this long after their open WebSocket last checked in, in seconds.
+    pub presence_timeout_secs: i64,
+    /// How often due-date and appointment reminders are looked for, in seconds.
+    pub reminder_interval_secs: i64,
+    /// "Due soon" reminders go out this many days before an item's due date.
+    pub due_soon_days: i64,
+    /// Appointment reminders go out this many minutes before the start.
+    pub appointment_reminder_minutes: i64,
 }
 
 impl Default for Config {
@@ -94,6 +104,11 @@ impl Default for Config {
             job_poll_ms: 500,
             job_max_attempts: 5,
             jobs_enabled: true,
+            notification_batch_secs: 300,
+            presence_timeout_secs: 90,
+            reminder_interval_secs: 300,
+            due_soon_days: 2,
+            appointment_reminder_minutes: 60,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+pub mod notify;
 pub mod openapi;
 pub mod policy;
 pub mod realtime;

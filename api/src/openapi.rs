@@ -8,7 +8,8 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::resources::{
-    auth, departments, events, health, invitations, jobs, me, organizations, users, ws,
+    auth, departments, events, health, invitations, jobs, me, organizations, projects, templates,
+    users, ws,
 };
 
 #[derive(OpenApi)]
@@ -29,6 +30,8 @@ use crate::resources::{
         invitations::list, invitations::create, invitations::accept,
         jobs::list, jobs::retry,
         events::list, ws::connect,
+        templates::list, templates::create, templates::get, templates::replace,
+        projects::list, projects::create, projects::get,
     ),
     components(schemas(shared::Problem, shared::events::WsMessage)),
     modifiers(&Conventions),
@@ -41,6 +44,7 @@ use crate::resources::{
         (name = "invitations", description = "E-mailed, single-use invitations"),
         (name = "admin", description = "Operations for administrators"),
         (name = "realtime", description = "Live events and catching up"),
+        (name = "projects", description = "Client projects and their templates (CSM dashboard, client home)"),
     )
 )]
 pub struct ApiDoc;

@@ -6,9 +6,13 @@
 //! - admin, account managers, support agents and sales see every organisation (their jobs
 //!   span all clients);
 //! - only admins change organisations, users, departments and invitations, and see jobs;
-//!   other roles that can see the resource get 403 for a change.
+//!   other roles that can see the resource get 403 for a change;
+//! - a project is visible exactly when its organisation is; inside it the client's users and
+//!   the project's CSM (or an admin) work, other staff who can see it only read (403 on a
+//!   write); the checklist's own rules (who ticks what) live in `shared::activity`.
 
 use shared::Role;
+use shared::activity::ProjectSide;
 use shared::identity::OrgKind;
 
 use crate::auth::Actor;
@@ -127,6 +131,63 @@ pub fn manage_jobs(actor: &Actor) -> ApiResult<()> {
     admin_only(actor, "see background jobs")
 }
 
+/// The caller's side in a project of this organisation, or 404 when they may not see it.
+pub fn view_project(actor: &Actor, org: OrgFacts<'_>) -> ApiResult<ProjectSide> {
+    if org.kind != OrgKind::Client || !can_see_org(actor, org) {
+        return Err(hidden("project"));
+    }
+    Ok(ProjectSide::of(
+        actor.role,
+        org.csm_id == Some(actor.user_id.as_str()),
+    ))
+}
+
+/// Chat, board posts and comments: both sides of the project, not observers.
+pub fn take_part(side: ProjectSide) -> ApiResult<()> {
+    match side {
+        ProjectSide::Observer => Err(ApiError::forbidden(
+            "only the client's users and the project's CSM take part in a project",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Shaping the project (items, dates, appointments): the CSM side only.
+pub fn run_project(side: ProjectSide) -> ApiResult<()> {
+    match side {
+        ProjectSide::Csm => Ok(()),
+        _ => Err(ApiError::forbidden(
+            "only the project's CSM or an administrator can change this",
+        )),
+    }
+}
+
+/// A project is created for an organisation by its CSM or an administrator.
+pub fn create_project(actor: &Actor, org: OrgFacts<'_>) -> ApiResult<()> {
+    let side = view_project(actor, org).map_err(|_| hidden("organization"))?;
+    run_project(side)
+}
+
+/// Templates are the vendor's: staff read them; CSMs and admins shape them.
+pub fn view_templates(actor: &Actor) -> ApiResult<()> {
+    if actor.role.is_staff() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "templates are visible to vendor staff only",
+        ))
+    }
+}
+
+pub fn manage_templates(actor: &Actor) -> ApiResult<()> {
+    match actor.role {
+        Role::Admin | Role::Csm => Ok(()),
+        _ => Err(ApiError::forbidden(
+            "only CSMs and administrators manage templates",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +260,37 @@ mod tests {
             assert_eq!(manage_jobs(&a).is_ok(), role == Role::Admin);
             assert_eq!(view_departments(&a).is_ok(), role.is_staff());
         }
+    }
+
+    #[test]
+    fn project_sides() {
+        let verdi = OrgFacts {
+            id: "v1",
+            kind: OrgKind::Client,
+            csm_id: Some("csm1"),
+        };
+        let vendor = OrgFacts {
+            id: "v",
+            kind: OrgKind::Vendor,
+            csm_id: None,
+        };
+        assert_eq!(
+            view_project(&actor(Role::Csm, "csm1", "v"), verdi).ok(),
+            Some(ProjectSide::Csm)
+        );
+        assert!(view_project(&actor(Role::Csm, "csm2", "v"), verdi).is_err());
+        assert_eq!(
+            view_project(&actor(Role::ClientMember, "m", "v1"), verdi).ok(),
+            Some(ProjectSide::Client)
+        );
+        assert!(view_project(&actor(Role::ClientMember, "m", "other"), verdi).is_err());
+        assert_eq!(
+            view_project(&actor(Role::SupportAgent, "a", "v"), verdi).ok(),
+            Some(ProjectSide::Observer)
+        );
+        assert!(view_project(&actor(Role::Admin, "a", "v"), vendor).is_err());
+        assert!(create_project(&actor(Role::Csm, "csm1", "v"), verdi).is_ok());
+        assert!(create_project(&actor(Role::Sales, "s", "v"), verdi).is_err());
+        assert!(create_project(&actor(Role::ClientAdmin, "c", "v1"), verdi).is_err());
     }
 }

@@ -4,7 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::ApiError;
 use crate::resources::{
-    auth, departments, events, health, invitations, jobs, me, organizations, users, ws,
+    auth, departments, events, health, invitations, jobs, me, organizations, projects, templates,
+    users, ws,
 };
 
 /// Everything under `/api/v1`.
@@ -33,6 +34,14 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(jobs::retry)
         .service(events::list)
         .service(ws::connect)
+        // The client project (PRODUCT §2).
+        .service(templates::list)
+        .service(templates::create)
+        .service(templates::get)
+        .service(templates::replace)
+        .service(projects::list)
+        .service(projects::create)
+        .service(projects::get)
         .route("/openapi.json", web::get().to(crate::openapi::json))
         .route("/openapi.yaml", web::get().to(crate::openapi::yaml));
 }

@@ -33,6 +33,9 @@ pub async fn prepare(config: Config) -> Result<AppState, String> {
         .run(move |conn| setup::token_secret(conn, &configured))
         .await
         .map_err(|e| e.to_string())?;
+    db.run(crate::resources::templates::ensure_builtin)
+        .await
+        .map_err(|e| e.to_string())?;
     let keys = TokenKeys::new(&secret, config.access_token_ttl_secs);
     let throttle = Throttle::new(
         config.login_window_secs,

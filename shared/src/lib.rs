@@ -2,13 +2,16 @@
 //! the pure rules both the server and the browser app apply. No I/O lives here, so the crate
 //! compiles to wasm32 as well as native. `ToSchema` derives sit behind the `openapi` feature.
 
+pub mod activity;
 pub mod auth;
 pub mod events;
 pub mod health;
 pub mod identity;
 pub mod jobs;
+pub mod notification;
 pub mod page;
 pub mod problem;
+pub mod project;
 pub mod roles;
 pub mod validate;
 

@@ -30,6 +30,10 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// The invitation link is unknown, used or expired.
     InvitationInvalid,
+    /// The checklist's rules do not allow this move of the item (who may, from which state).
+    TransitionNotAllowed,
+    /// CSM coverage has ended: the project's chat is read-only.
+    CoverageEnded,
     /// Too many attempts; retry after the number of seconds in `Retry-After`.
     RateLimited,
     /// The body is larger than this operation accepts.
@@ -50,7 +54,10 @@ impl ErrorCode {
             | ErrorCode::InvalidRefreshToken => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
-            ErrorCode::Conflict | ErrorCode::IdempotencyKeyReused => 409,
+            ErrorCode::Conflict
+            | ErrorCode::IdempotencyKeyReused
+            | ErrorCode::TransitionNotAllowed
+            | ErrorCode::CoverageEnded => 409,
             ErrorCode::InvitationInvalid => 410,
             ErrorCode::PreconditionFailed => 412,
             ErrorCode::PayloadTooLarge => 413,
@@ -73,6 +80,8 @@ impl ErrorCode {
             ErrorCode::PreconditionFailed => "precondition_failed",
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCode::InvitationInvalid => "invitation_invalid",
+            ErrorCode::TransitionNotAllowed => "transition_not_allowed",
+            ErrorCode::CoverageEnded => "coverage_ended",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::ServiceUnavailable => "service_unavailable",
@@ -94,6 +103,8 @@ impl ErrorCode {
             ErrorCode::PreconditionFailed => "Changed by someone else",
             ErrorCode::IdempotencyKeyReused => "Idempotency key already used for another request",
             ErrorCode::InvitationInvalid => "Invitation no longer valid",
+            ErrorCode::TransitionNotAllowed => "This move of the item is not allowed",
+            ErrorCode::CoverageEnded => "CSM coverage has ended",
             ErrorCode::RateLimited => "Too many attempts",
             ErrorCode::PayloadTooLarge => "Request too large",
             ErrorCode::ServiceUnavailable => "Service temporarily unavailable",
@@ -172,7 +183,7 @@ impl Problem {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 15] = [
+    const ALL: [ErrorCode; 17] = [
         ErrorCode::InvalidBody,
         ErrorCode::ValidationFailed,
         ErrorCode::Unauthenticated,
@@ -184,6 +195,8 @@ mod tests {
         ErrorCode::PreconditionFailed,
         ErrorCode::IdempotencyKeyReused,
         ErrorCode::InvitationInvalid,
+        ErrorCode::TransitionNotAllowed,
+        ErrorCode::CoverageEnded,
         ErrorCode::RateLimited,
         ErrorCode::PayloadTooLarge,
         ErrorCode::ServiceUnavailable,

@@ -2,9 +2,11 @@
 //! before sending). Each function returns every broken rule, not just the first.
 
 use crate::FieldError;
+use crate::activity::{ActivityPatch, Link, NewActivity};
 use crate::identity::{
     MePatch, NewDepartment, NewInvitation, NewOrganization, NewUser, OrganizationPatch, UserPatch,
 };
+use crate::project::{KICKOFF, NewProject, TemplateInput};
 
 pub const NAME_MAX: usize = 200;
 pub const TEXT_MAX: usize = 2000;
@@ -13,6 +15,11 @@ pub const PASSWORD_MIN: usize = 10;
 pub const PASSWORD_MAX: usize = 128;
 pub const SKILL_MAX: usize = 50;
 pub const LIST_MAX: usize = 50;
+pub const LINKS_MAX: usize = 20;
+pub const URL_MAX: usize = 2000;
+pub const TEMPLATE_ITEMS_MAX: usize = 500;
+/// Template dates reach at most about three years past kick-off.
+pub const DAYS_MAX: i32 = 1100;
 
 #[derive(Debug, Default)]
 pub struct Errors(pub Vec<FieldError>);
@@ -103,6 +110,42 @@ impl Errors {
         }
     }
 
+    /// An absolute `http(s)://` address.
+    pub fn url(&mut self, field: &str, value: &str) {
+        let v = value.trim();
+        if v.is_empty() {
+            self.add(field, "required", "is required");
+        } else if !is_web_url(v) {
+            self.add(
+                field,
+                "url",
+                "must start with http:// or https:// and name a host",
+            );
+        } else {
+            self.max_len(field, v, URL_MAX);
+        }
+    }
+
+    pub fn links(&mut self, field: &str, links: &[Link]) {
+        if links.len() > LINKS_MAX {
+            self.add(field, "too_many", format!("at most {LINKS_MAX} links"));
+        }
+        for (i, l) in links.iter().enumerate() {
+            self.required_text(&format!("{field}[{i}].title"), &l.title, NAME_MAX);
+            self.url(&format!("{field}[{i}].url"), &l.url);
+        }
+    }
+
+    fn days(&mut self, field: &str, value: Option<i32>) {
+        if value.is_some_and(|d| !(0..=DAYS_MAX).contains(&d)) {
+            self.add(
+                field,
+                "range",
+                format!("must be between 0 and {DAYS_MAX} days"),
+            );
+        }
+    }
+
     pub fn into_result(self) -> Result<(), Vec<FieldError>> {
         if self.0.is_empty() {
             Ok(())
@@ -123,6 +166,17 @@ pub fn is_email(s: &str) -> bool {
         && !s.chars().any(char::is_whitespace)
         && domain.split('.').count() >= 2
         && domain.split('.').all(|p| !p.is_empty())
+}
+
+/// `http://` or `https://` followed by a host, with no spaces.
+pub fn is_web_url(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        let host = r.split(['/', '?', '#']).next().unwrap_or("");
+        !host.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+    })
 }
 
 /// E-mail addresses are compared and stored lower-cased and trimmed.
@@ -214,10 +268,123 @@ pub fn new_invitation(i: &NewInvitation) -> Result<(), Vec<FieldError>> {
     e.into_result()
 }
 
+pub fn new_project(p: &NewProject) -> Result<(), Vec<FieldError>> {
+    let mut e = Errors::default();
+    e.required_text("organization_id", &p.organization_id, NAME_MAX);
+    e.required_text("name", &p.name, NAME_MAX);
+    e.into_result()
+}
+
+pub fn template(t: &TemplateInput) -> Result<(), Vec<FieldError>> {
+    let mut e = Errors::default();
+    e.required_text("name", &t.name, NAME_MAX);
+    e.optional_text("description", t.description.as_deref(), TEXT_MAX);
+    match t.categories.first() {
+        None => e.add(
+            "categories",
+            "required",
+            "needs at least the Kick-off category",
+        ),
+        Some(first) if first.name.trim() != KICKOFF => e.add(
+            "categories[0].name",
+            "kickoff_first",
+            format!("the first category must be \"{KICKOFF}\""),
+        ),
+        Some(_) => {}
+    }
+    let items: usize = t.categories.iter().map(|c| c.items.len()).sum();
+    if items > TEMPLATE_ITEMS_MAX {
+        e.add(
+            "categories",
+            "too_many",
+            format!("at most {TEMPLATE_ITEMS_MAX} items in all"),
+        );
+    }
+    for (ci, c) in t.categories.iter().enumerate() {
+        e.required_text(&format!("categories[{ci}].name"), &c.name, NAME_MAX);
+        for (ii, item) in c.items.iter().enumerate() {
+            let f = format!("categories[{ci}].items[{ii}]");
+            e.required_text(&format!("{f}.title"), &item.title, NAME_MAX);
+            e.optional_text(
+                &format!("{f}.description"),
+                item.description.as_deref(),
+                TEXT_MAX,
+            );
+            e.days(&format!("{f}.due_after_days"), item.due_after_days);
+            e.days(&format!("{f}.review_after_days"), item.review_after_days);
+            e.links(&format!("{f}.links"), &item.links);
+        }
+    }
+    e.into_result()
+}
+
+pub fn new_activity(a: &NewActivity) -> Result<(), Vec<FieldError>> {
+    let mut e = Errors::default();
+    e.required_text("category_id", &a.category_id, NAME_MAX);
+    e.required_text("title", &a.title, NAME_MAX);
+    e.optional_text("description", a.description.as_deref(), TEXT_MAX);
+    e.links("links", &a.links);
+    e.into_result()
+}
+
+pub fn activity_patch(p: &ActivityPatch) -> Result<(), Vec<FieldError>> {
+    let mut e = Errors::default();
+    if let Some(title) = &p.title {
+        e.required_text("title", title, NAME_MAX);
+    }
+    e.optional_text(
+        "description",
+        p.description.as_ref().and_then(|v| v.as_deref()),
+        TEXT_MAX,
+    );
+    if let Some(links) = &p.links {
+        e.links("links", links);
+    }
+    e.into_result()
+}
+
+/// A reopening reason, when given, is bounded text.
+pub fn reason(reason: Option<&str>) -> Result<(), Vec<FieldError>> {
+    let mut e = Errors::default();
+    e.optional_text("reason", reason, TEXT_MAX);
+    e.into_result()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Role;
+
+    #[test]
+    fn web_urls() {
+        for ok in ["https://a.b", "http://localhost:8080/x?y#z"] {
+            assert!(is_web_url(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://a",
+            "https://",
+            "https:// a",
+            "data:text/html,x",
+        ] {
+            assert!(!is_web_url(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn templates_must_open_with_kickoff() {
+        let mut t = crate::project::builtin_ecommerce();
+        t.categories.swap(0, 1);
+        assert_eq!(
+            rules(template(&t)),
+            vec![(
+                "categories[0].name".to_string(),
+                "kickoff_first".to_string()
+            )]
+        );
+        t.categories.clear();
+        assert_eq!(rules(template(&t))[0].1, "required");
+    }
 
     fn rules(r: Result<(), Vec<FieldError>>) -> Vec<(String, String)> {
         r.err()

@@ -131,6 +131,194 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    project_templates (id) {
+        id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        body -> Text,
+        builtin -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        kickoff_date -> Date,
+        template_id -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    activity_categories (id) {
+        id -> Text,
+        project_id -> Text,
+        name -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> Text,
+        project_id -> Text,
+        category_id -> Text,
+        position -> Integer,
+        title -> Text,
+        description -> Nullable<Text>,
+        responsible -> Text,
+        state -> Text,
+        due_date -> Nullable<Date>,
+        review_date -> Nullable<Date>,
+        links -> Text,
+        done_at -> Nullable<Timestamp>,
+        done_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    activity_transitions (id) {
+        id -> Text,
+        activity_id -> Text,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        from_state -> Text,
+        to_state -> Text,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        project_id -> Nullable<Text>,
+        link -> Nullable<Text>,
+        actor_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+        email_state -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    notification_preferences (user_id, kind) {
+        user_id -> Text,
+        kind -> Text,
+        channel -> Text,
+    }
+}
+
+diesel::table! {
+    user_presence (user_id) {
+        user_id -> Text,
+        seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminders_sent (reminder_key) {
+        reminder_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appointments (id) {
+        id -> Text,
+        project_id -> Text,
+        title -> Text,
+        kind -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        time_zone -> Text,
+        location -> Nullable<Text>,
+        video_url -> Nullable<Text>,
+        description -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    appointment_attendees (appointment_id, user_id) {
+        appointment_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    calendar_feeds (user_id) {
+        user_id -> Text,
+        token -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    chat_messages (id) {
+        id -> Text,
+        project_id -> Text,
+        author_id -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    chat_reads (project_id, user_id) {
+        project_id -> Text,
+        user_id -> Text,
+        last_read_id -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    board_posts (id) {
+        id -> Text,
+        project_id -> Text,
+        author_id -> Nullable<Text>,
+        body -> Text,
+        body_html -> Text,
+        pinned -> Bool,
+        pinned_at -> Nullable<Timestamp>,
+        edited_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    board_comments (id) {
+        id -> Text,
+        post_id -> Text,
+        author_id -> Nullable<Text>,
+        body -> Text,
+        body_html -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(user_skills -> users (user_id));
 diesel::joinable!(department_members -> departments (department_id));
@@ -138,6 +326,17 @@ diesel::joinable!(department_members -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(invitations -> organizations (organization_id));
 diesel::joinable!(events -> users (user_id));
+diesel::joinable!(projects -> organizations (organization_id));
+diesel::joinable!(activity_categories -> projects (project_id));
+diesel::joinable!(activities -> projects (project_id));
+diesel::joinable!(activities -> activity_categories (category_id));
+diesel::joinable!(activity_transitions -> activities (activity_id));
+diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(appointments -> projects (project_id));
+diesel::joinable!(appointment_attendees -> appointments (appointment_id));
+diesel::joinable!(chat_messages -> projects (project_id));
+diesel::joinable!(board_posts -> projects (project_id));
+diesel::joinable!(board_comments -> board_posts (post_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -151,4 +350,20 @@ diesel::allow_tables_to_appear_in_same_query!(
     events,
     jobs,
     settings,
+    project_templates,
+    projects,
+    activity_categories,
+    activities,
+    activity_transitions,
+    notifications,
+    notification_preferences,
+    user_presence,
+    reminders_sent,
+    appointments,
+    appointment_attendees,
+    calendar_feeds,
+    chat_messages,
+    chat_reads,
+    board_posts,
+    board_comments,
 );

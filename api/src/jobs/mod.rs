@@ -60,6 +60,17 @@ pub fn enqueue(
     payload: &serde_json::Value,
     max_attempts: i32,
 ) -> ApiResult<String> {
+    enqueue_at(conn, kind, payload, max_attempts, now())
+}
+
+/// Adds a job that is not due before `run_at`.
+pub fn enqueue_at(
+    conn: &mut DbConn,
+    kind: &str,
+    payload: &serde_json::Value,
+    max_attempts: i32,
+    run_at: chrono::NaiveDateTime,
+) -> ApiResult<String> {
     let id = new_id();
     let at = now();
     diesel::insert_into(j::table)
@@ -70,7 +81,7 @@ pub fn enqueue(
             j::status.eq(QUEUED),
             j::attempts.eq(0),
             j::max_attempts.eq(max_attempts.max(1)),
-            j::run_at.eq(at),
+            j::run_at.eq(run_at),
             j::created_at.eq(at),
             j::updated_at.eq(at),
         ))
@@ -199,6 +210,19 @@ pub fn retry(conn: &mut DbConn, id: &str) -> ApiResult<JobRow> {
     find(conn, id)?.ok_or_else(|| ApiError::internal("job vanished"))
 }
 
+/// Whether a job of this kind with exactly this payload waits in the queue.
+pub fn is_queued(conn: &mut DbConn, kind: &str, payload: &serde_json::Value) -> ApiResult<bool> {
+    let text = serde_json::to_string(payload)?;
+    let found: Option<String> = j::table
+        .filter(j::kind.eq(kind))
+        .filter(j::status.eq(QUEUED))
+        .filter(j::payload.eq(text))
+        .select(j::id)
+        .first(conn)
+        .optional()?;
+    Ok(found.is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,3 +236,4 @@ mod tests {
         );
     }
 }
+

@@ -47,6 +47,16 @@ async fn execute(state: &AppState, job: &JobRow) -> Result<(), String> {
                 serde_json::from_str(&job.payload).map_err(|e| format!("bad payload: {e}"))?;
             mail::send(&state.config, &message).await
         }
+        crate::notify::DIGEST_JOB => {
+            let job: crate::notify::DigestJob =
+                serde_json::from_str(&job.payload).map_err(|e| format!("bad payload: {e}"))?;
+            let config = state.config.clone();
+            state
+                .db
+                .tx(move |conn| crate::notify::send_digest(conn, &config, &job.user_id))
+                .await
+                .map_err(|e| e.to_string())
+        }
         other => Err(ApiError::internal(format!("unknown job kind {other:?}")).to_string()),
     }
 }

@@ -20,6 +20,8 @@ const IDLE_POLL: Duration = Duration::from_secs(1);
 pub struct Bus {
     tx: broadcast::Sender<Arc<(String, Event)>>,
     wake: Arc<Notify>,
+    /// This process's open WebSockets per user (for presence).
+    pub connections: super::presence::Connections,
 }
 
 impl Bus {
@@ -29,6 +31,7 @@ impl Bus {
         Bus {
             tx,
             wake: db.committed(),
+            connections: Default::default(),
         }
     }
 

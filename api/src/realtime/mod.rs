@@ -7,5 +7,6 @@
 
 pub mod bus;
 pub mod events;
+pub mod presence;
 
 pub use bus::Bus;

@@ -8,6 +8,8 @@ pub mod invitations;
 pub mod jobs;
 pub mod me;
 pub mod organizations;
+pub mod projects;
+pub mod templates;
 pub mod users;
 pub mod ws;
 

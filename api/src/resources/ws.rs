@@ -9,7 +9,7 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::auth::Actor;
 use crate::auth::actor::bearer;
 use crate::error::{ApiError, ApiResult};
-use crate::realtime::events;
+use crate::realtime::{events, presence};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -50,7 +50,9 @@ pub async fn connect(
         .await?;
     let (response, mut session, mut incoming) = actix_ws::handle(&req, body)
         .map_err(|e| ApiError::field("upgrade", "websocket", e.to_string()))?;
+    let presence = PresenceGuard::open(&state, &actor.user_id).await;
     actix_web::rt::spawn(async move {
+        let _presence = presence;
         let hello =
             serde_json::to_string(&WsMessage::Hello { latest_seq: latest }).unwrap_or_default();
         if session.text(hello).await.is_err() {
@@ -87,10 +89,54 @@ pub async fn connect(
                     if session.ping(b"").await.is_err() {
                         break;
                     }
+                    _presence.mark().await;
                 }
             }
         }
         let _ = session.close(None).await;
     });
     Ok(response)
+}
+
+/// Keeps the user marked online while the connection lives; the last connection of this
+/// process to close clears the mark.
+struct PresenceGuard {
+    state: AppState,
+    user_id: String,
+}
+
+impl PresenceGuard {
+    async fn open(state: &web::Data<AppState>, user_id: &str) -> PresenceGuard {
+        state.bus.connections.opened(user_id);
+        let guard = PresenceGuard {
+            state: state.get_ref().clone(),
+            user_id: user_id.to_string(),
+        };
+        guard.mark().await;
+        guard
+    }
+
+    async fn mark(&self) {
+        let uid = self.user_id.clone();
+        if let Err(e) = self
+            .state
+            .db
+            .run(move |conn| presence::mark(conn, &uid))
+            .await
+        {
+            tracing::warn!(error = %e, "could not record presence");
+        }
+    }
+}
+
+impl Drop for PresenceGuard {
+    fn drop(&mut self) {
+        if self.state.bus.connections.closed(&self.user_id) {
+            let state = self.state.clone();
+            let uid = std::mem::take(&mut self.user_id);
+            actix_web::rt::spawn(async move {
+                let _ = state.db.run(move |conn| presence::clear(conn, &uid)).await;
+            });
+        }
+    }
 }

@@ -1,0 +1,16 @@
+DROP TABLE board_comments;
+DROP TABLE board_posts;
+DROP TABLE chat_reads;
+DROP TABLE chat_messages;
+DROP TABLE calendar_feeds;
+DROP TABLE appointment_attendees;
+DROP TABLE appointments;
+DROP TABLE reminders_sent;
+DROP TABLE user_presence;
+DROP TABLE notification_preferences;
+DROP TABLE notifications;
+DROP TABLE activity_transitions;
+DROP TABLE activities;
+DROP TABLE activity_categories;
+DROP TABLE projects;
+DROP TABLE project_templates;
