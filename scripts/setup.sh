@@ -14,7 +14,7 @@ WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132.0.0
 SPECTRAL_VERSION=6.16.3
 APT_PACKAGES=(chromium chromium-driver wrk pkg-config libssl-dev docker-compose)
-PY_PACKAGES=(aiosmtpd openapi-spec-validator)
+PY_PACKAGES=(aiosmtpd openapi-spec-validator icalendar)
 
 # `setup.sh --run`: only what building and running Tandem needs (scripts/run.sh), not the
 # test tools (browser, SMTP server, linters, PostgreSQL).
@@ -124,7 +124,7 @@ fi
 
 # --- Python packages (the python3 on PATH, i.e. pyenv's 3.11) ---------------------
 # `python3 -m pip` so the packages land in the interpreter test.sh runs.
-if python3 -c 'import aiosmtpd, openapi_spec_validator' 2>/dev/null; then
+if python3 -c 'import aiosmtpd, openapi_spec_validator, icalendar' 2>/dev/null; then
     skip "python: ${PY_PACKAGES[*]} importable"
 else
     log "pip: installing ${PY_PACKAGES[*]}"

@@ -10,8 +10,9 @@ use crate::auth::password;
 use crate::db::schema::organizations as o;
 use crate::db::{DbConn, new_id, now, write_tx};
 use crate::error::ApiResult;
-use crate::resources::{departments, users};
+use crate::resources::{departments, projects, users};
 use crate::setup::ensure_vendor;
+use shared::project::NewProject;
 
 pub const PASSWORD: &str = "tandem-demo";
 
@@ -24,6 +25,8 @@ struct Client {
     spend: i64,
     size: i32,
     contract_start: (i32, u32, u32),
+    /// Days after the contract start that the project kicked off; `None`: no project yet.
+    kickoff_after: Option<i64>,
     people: [&'static str; 2],
 }
 
@@ -37,6 +40,7 @@ const CLIENTS: [Client; 3] = [
         spend: 48_000,
         size: 40,
         contract_start: (2026, 9, 1),
+        kickoff_after: Some(14),
         people: ["Francesca Fabbri", "Filippo Ferri"],
     },
     Client {
@@ -48,6 +52,7 @@ const CLIENTS: [Client; 3] = [
         spend: 18_000,
         size: 25,
         contract_start: (2026, 10, 15),
+        kickoff_after: None,
         people: ["Valeria Verdi", "Vittorio Villa"],
     },
     Client {
@@ -59,6 +64,7 @@ const CLIENTS: [Client; 3] = [
         spend: 12_000,
         size: 12,
         contract_start: (2026, 11, 2),
+        kickoff_after: Some(7),
         people: ["Bruno Bianchi", "Beatrice Bassi"],
     },
 ];
@@ -158,6 +164,7 @@ pub fn load(conn: &mut DbConn) -> ApiResult<bool> {
             vec![billing.id.clone()],
             &["billing", "refunds"],
         )?;
+        let template = shared::project::builtin_ecommerce();
         for c in &CLIENTS {
             let id = new_id();
             let at = now();
@@ -208,6 +215,20 @@ pub fn load(conn: &mut DbConn) -> ApiResult<bool> {
                 vec![],
                 &[],
             )?;
+            // Verdi has no project yet: creating it is the first thing a new CSM tries.
+            let start = NaiveDate::from_ymd_opt(y, m, d);
+            if let Some(kickoff) = start
+                .zip(c.kickoff_after)
+                .map(|(s, k)| s + chrono::Duration::days(k))
+            {
+                let new = NewProject {
+                    organization_id: id.clone(),
+                    name: "Onboarding".into(),
+                    kickoff_date: kickoff,
+                    template_id: None,
+                };
+                projects::insert(conn, &id, &new, Some(&template.categories), None)?;
+            }
         }
         Ok(true)
     })

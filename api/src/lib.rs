@@ -2,18 +2,23 @@
 
 pub mod auth;
 pub mod config;
+pub mod coverage;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod ics;
 pub mod jobs;
 pub mod mail;
+pub mod markdown;
 pub mod notify;
 pub mod openapi;
 pub mod policy;
 pub mod realtime;
+pub mod reminders;
 pub mod resources;
 pub mod routes;
+pub mod seed;
 pub mod server;
 pub mod setup;
 pub mod spa;

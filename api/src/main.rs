@@ -1,4 +1,4 @@
-//! `tandem`: serve (default), migrate, demo, openapi, create-admin.
+//! `tandem`: serve (default), migrate, demo, seed-bench, openapi, create-admin.
 
 use std::io::Read;
 
@@ -37,6 +37,23 @@ enum Command {
         #[arg(long, default_value = "Our company")]
         vendor: String,
     },
+    /// Migrate, load the demo if absent, then add the benchmark data set: client
+    /// organisations (two users each, password `tandem-demo`) shared by bench CSMs
+    /// (csm-bench-K@magicstore.test), one project each, and chat messages.
+    SeedBench {
+        /// Client organisations, one project each.
+        #[arg(long, default_value_t = 2_000)]
+        projects: usize,
+        /// Checklist items per project (the built-in template, repeated).
+        #[arg(long, default_value_t = 60)]
+        items: usize,
+        /// Chat messages in all, spread over the projects.
+        #[arg(long, default_value_t = 200_000)]
+        messages: usize,
+        /// Bench CSMs; the organisations are assigned to them in turn.
+        #[arg(long, default_value_t = 20)]
+        csms: usize,
+    },
 }
 
 fn main() {
@@ -63,6 +80,20 @@ fn main() {
             name,
             vendor,
         } => create_admin(&config, &email, &name, &vendor),
+        Command::SeedBench {
+            projects,
+            items,
+            messages,
+            csms,
+        } => seed_bench(
+            &config,
+            &api::seed::Options {
+                projects,
+                items,
+                messages,
+                csms,
+            },
+        ),
         Command::Openapi => Ok(()),
     };
     if let Err(e) = result {
@@ -126,6 +157,11 @@ async fn load_demo(config: Config) -> Result<(), String> {
         println!("demo dataset already present");
     }
     Ok(())
+}
+
+fn seed_bench(config: &Config, opts: &api::seed::Options) -> Result<(), String> {
+    let db = Db::connect(&config.database_url, 1)?;
+    api::seed::run(&db, opts, |line| println!("{line}"))
 }
 
 fn create_admin(config: &Config, email: &str, name: &str, vendor: &str) -> Result<(), String> {

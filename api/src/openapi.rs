@@ -8,9 +8,11 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::resources::{
-    auth, departments, events, health, invitations, jobs, me, organizations, projects, templates,
-    users, ws,
+    activities, auth, departments, events, health, invitations, jobs, me, notifications,
+    organizations, projects, templates, users, ws,
 };
+use crate::resources::{agenda, appointments, calendar};
+use crate::resources::{board, chat};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +34,15 @@ use crate::resources::{
         events::list, ws::connect,
         templates::list, templates::create, templates::get, templates::replace,
         projects::list, projects::create, projects::get,
+        activities::list, activities::create, activities::update, activities::transition,
+        activities::history,
+        notifications::list, notifications::mark_read, notifications::mark_all_read,
+        notifications::get_preferences, notifications::set_preferences,
+        chat::list, chat::create, chat::mark_read,
+        board::list, board::create, board::get, board::edit, board::pin, board::unpin,
+        board::list_comments, board::create_comment,
+        appointments::create, appointments::get, appointments::update, appointments::remove,
+        agenda::get, calendar::mine, calendar::regenerate, calendar::feed_ics,
     ),
     components(schemas(shared::Problem, shared::events::WsMessage)),
     modifiers(&Conventions),
@@ -44,7 +55,12 @@ use crate::resources::{
         (name = "invitations", description = "E-mailed, single-use invitations"),
         (name = "admin", description = "Operations for administrators"),
         (name = "realtime", description = "Live events and catching up"),
+        (name = "activities", description = "The shared checklist of a project: items, ticks, history"),
+        (name = "notifications", description = "Your notifications and how you receive them"),
         (name = "projects", description = "Client projects and their templates (CSM dashboard, client home)"),
+        (name = "chat", description = "The CSM chat of a project: messages, live delivery, read markers"),
+        (name = "board", description = "The board of a project: Markdown notes, pins and comments"),
+        (name = "agenda", description = "Appointments, a project's agenda, and private calendar feeds (iCalendar)"),
     )
 )]
 pub struct ApiDoc;

@@ -4,9 +4,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::ApiError;
 use crate::resources::{
-    auth, departments, events, health, invitations, jobs, me, organizations, projects, templates,
-    users, ws,
+    activities, auth, departments, events, health, invitations, jobs, me, notifications,
+    organizations, projects, templates, users, ws,
 };
+use crate::resources::{agenda, appointments, calendar};
+use crate::resources::{board, chat};
 
 /// Everything under `/api/v1`.
 pub fn api(cfg: &mut web::ServiceConfig) {
@@ -42,6 +44,38 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(projects::list)
         .service(projects::create)
         .service(projects::get)
+        .service(activities::list)
+        .service(activities::create)
+        .service(activities::update)
+        .service(activities::transition)
+        .service(activities::history)
+        // read-all before {id}/read: actix matches routes in registration order.
+        .service(notifications::mark_all_read)
+        .service(notifications::list)
+        .service(notifications::mark_read)
+        .service(notifications::get_preferences)
+        .service(notifications::set_preferences)
+        // CSM chat and board (PRODUCT §2.3, §2.4).
+        .service(chat::list)
+        .service(chat::create)
+        .service(chat::mark_read)
+        .service(board::list)
+        .service(board::create)
+        .service(board::get)
+        .service(board::edit)
+        .service(board::pin)
+        .service(board::unpin)
+        .service(board::list_comments)
+        .service(board::create_comment)
+        // Agenda and calendar feeds (PRODUCT §2.2).
+        .service(appointments::create)
+        .service(appointments::get)
+        .service(appointments::update)
+        .service(appointments::remove)
+        .service(agenda::get)
+        .service(calendar::mine)
+        .service(calendar::regenerate)
+        .service(calendar::feed_ics)
         .route("/openapi.json", web::get().to(crate::openapi::json))
         .route("/openapi.yaml", web::get().to(crate::openapi::yaml));
 }

@@ -8,325 +8,19 @@
 //! TANDEM_BROWSER_TESTS=1 cargo test -p api --test browser
 //! ```
 //!
-//! The app is taken from `TANDEM_WEB_DIST` (default `web/dist`). Once enabled, a missing
-//! browser, driver or build is a failure, not a skip. Every wait is an explicit wait for an
-//! element or state, never a fixed sleep.
+//! The app is taken from `TANDEM_WEB_DIST` (default `web/dist`). The harness (browser,
+//! server, waits) is in `common/browser.rs`; the project journeys are in `browser_project.rs`.
 
 mod common;
 
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::elements::Element;
-use fantoccini::key::Key;
-use fantoccini::{Client, ClientBuilder, Locator};
-use futures_util::FutureExt;
-use serde_json::{Map, Value, json};
+use fantoccini::{Client, Locator};
+use serde_json::{Value, json};
 
-use common::{PASSWORD, TestApp, spawn_app_with};
-
-/// The browser and its driver; `CHROMIUM` and `CHROMEDRIVER` override the Debian paths.
-fn chromium() -> String {
-    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
-}
-
-fn chromedriver() -> String {
-    std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
-}
-/// Longest wait for anything to appear on the page.
-const WAIT: Duration = Duration::from_secs(20);
-
-/// One browser test at a time: each starts a server, a chromedriver and a Chromium, and the
-/// machines these run on have two cores.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn enabled() -> bool {
-    if std::env::var("TANDEM_BROWSER_TESTS").is_ok_and(|v| v == "1") {
-        return true;
-    }
-    println!(
-        "skipped: browser tests run with TANDEM_BROWSER_TESTS=1 (needs chromium, chromedriver and `bash scripts/build-web.sh`)"
-    );
-    false
-}
-
-fn web_dist() -> PathBuf {
-    let dist = std::env::var("TANDEM_WEB_DIST")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/dist"));
-    for file in ["index.html", "tandem.js", "tandem_bg.wasm", "style.css"] {
-        assert!(
-            dist.join(file).is_file(),
-            "{} is missing: build the app with `bash scripts/build-web.sh` (or point TANDEM_WEB_DIST at a build)",
-            dist.join(file).display()
-        );
-    }
-    dist
-}
-
-/// chromedriver on a free port, and a WebDriver session with a fresh Chromium profile.
-struct Browser {
-    client: Client,
-    driver: Child,
-    _profile: tempfile::TempDir,
-}
-
-impl Browser {
-    async fn start() -> Browser {
-        let port = common::free_port();
-        let driver_path = chromedriver();
-        let mut driver = Command::new(&driver_path)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start {driver_path}: {e} (apt-get install chromium-driver)")
-            });
-        let url = format!("http://127.0.0.1:{port}");
-        // The driver takes a moment to listen; poll its status endpoint (process start-up,
-        // not a page wait).
-        let http = reqwest::Client::new();
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let ready = http
-                .get(format!("{url}/status"))
-                .send()
-                .await
-                .ok()
-                .map(|r| r.status().is_success())
-                .unwrap_or(false);
-            if ready {
-                break;
-            }
-            if let Ok(Some(status)) = driver.try_wait() {
-                panic!("chromedriver exited at start-up: {status}");
-            }
-            if Instant::now() > deadline {
-                let _ = driver.kill();
-                panic!("chromedriver did not answer on {url} within {WAIT:?}");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let profile = tempfile::tempdir().expect("profile dir");
-        let args = [
-            "--headless".to_string(),
-            "--no-sandbox".into(),
-            "--disable-gpu".into(),
-            "--disable-quic".into(),
-            "--no-first-run".into(),
-            "--disable-background-networking".into(),
-            "--disable-component-update".into(),
-            "--disable-sync".into(),
-            "--window-size=375,800".into(),
-            format!("--user-data-dir={}", profile.path().display()),
-        ];
-        let mut caps = Map::new();
-        caps.insert("browserName".into(), json!("chrome"));
-        // Headless Chromium will not make a window narrower than 500 px, so the 375 px phone
-        // screen is emulated as well.
-        let phone = json!({ "deviceMetrics": { "width": 375, "height": 800, "pixelRatio": 2.0, "touch": true } });
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({ "binary": chromium(), "args": args, "mobileEmulation": phone }),
-        );
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&url)
-            .await;
-        let client = match client {
-            Ok(c) => c,
-            Err(e) => {
-                let _ = driver.kill();
-                let _ = driver.wait();
-                panic!("cannot open a Chromium session through chromedriver: {e}");
-            }
-        };
-        Browser {
-            client,
-            driver,
-            _profile: profile,
-        }
-    }
-
-    async fn stop(mut self) {
-        let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
-
-/// Runs one scenario against a fresh server (demo data loaded) and a fresh browser, and
-/// always shuts the browser down, also when the scenario fails.
-async fn scenario<F, Fut>(body: F)
-where
-    F: FnOnce(TestApp, Client) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    scenario_with(|_| {}, body).await;
-}
-
-/// [`scenario`] with a server configuration changed by `adjust`.
-async fn scenario_with<F, Fut>(adjust: impl FnOnce(&mut api::Config), body: F)
-where
-    F: FnOnce(TestApp, Client) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let _turn = ONE_AT_A_TIME.lock().await;
-    let dist = web_dist().display().to_string();
-    let app = spawn_app_with(|c| {
-        c.web_dist = dist;
-        adjust(c);
-    })
-    .await;
-    app.load_demo().await;
-    let browser = Browser::start().await;
-    let outcome = AssertUnwindSafe(body(app, browser.client.clone()))
-        .catch_unwind()
-        .await;
-    browser.stop().await;
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic);
-    }
-}
-
-fn css(selector: &str) -> Locator<'_> {
-    Locator::Css(selector)
-}
-
-/// Waits for the element with this `data-test`.
-async fn wait_for(c: &Client, test: &str) -> Element {
-    let selector = format!("[data-test=\"{test}\"]");
-    match c.wait().at_most(WAIT).for_element(css(&selector)).await {
-        Ok(el) => el,
-        Err(e) => panic!(
-            "no [data-test={test}] within {WAIT:?} ({e}); {}",
-            page_state(c).await
-        ),
-    }
-}
-
-/// Clicks the element with this `data-test` once it shows.
-async fn click(c: &Client, test: &str) {
-    if let Err(e) = wait_for(c, test).await.click().await {
-        panic!(
-            "cannot click [data-test={test}] ({e}); {}",
-            page_state(c).await
-        );
-    }
-}
-
-/// Types into the element with this `data-test` once it shows.
-async fn type_into(c: &Client, test: &str, text: &str) {
-    if let Err(e) = wait_for(c, test).await.send_keys(text).await {
-        panic!(
-            "cannot type into [data-test={test}] ({e}); {}",
-            page_state(c).await
-        );
-    }
-}
-
-/// Where the browser is and what it shows, for failure messages.
-async fn page_state(c: &Client) -> String {
-    let url = c
-        .current_url()
-        .await
-        .map(|u| u.to_string())
-        .unwrap_or_default();
-    let body = c.find(css("body")).await;
-    let text = match body {
-        Ok(b) => b.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    format!("at {url}, showing {text:?}")
-}
-
-/// Waits until an element with this `data-test` shows text containing `expected` (which
-/// must not contain a single quote), and returns its text.
-async fn wait_for_text(c: &Client, test: &str, expected: &str) -> String {
-    let xpath = format!("//*[@data-test='{test}'][contains(normalize-space(.), '{expected}')]");
-    let el = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath(&xpath))
-        .await;
-    let el = match el {
-        Ok(el) => el,
-        Err(e) => {
-            let shown = texts(c, test).await;
-            panic!(
-                "[data-test={test}] never showed {expected:?} within {WAIT:?} ({e}); it shows {shown:?}; {}",
-                page_state(c).await
-            );
-        }
-    };
-    el.text().await.expect("text")
-}
-
-async fn texts(c: &Client, test: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for el in c
-        .find_all(css(&format!("[data-test=\"{test}\"]")))
-        .await
-        .expect("find_all")
-    {
-        out.push(el.text().await.expect("text"));
-    }
-    out
-}
-
-async fn path(c: &Client) -> String {
-    c.current_url()
-        .await
-        .expect("current url")
-        .path()
-        .to_string()
-}
-
-/// Opens the login page and submits the form.
-async fn sign_in(c: &Client, app: &TestApp, email: &str, password: &str) {
-    c.goto(&format!("{}/login", app.address))
-        .await
-        .expect("open /login");
-    wait_for(c, "login-email")
-        .await
-        .send_keys(email)
-        .await
-        .expect("type e-mail");
-    wait_for(c, "login-password")
-        .await
-        .send_keys(password)
-        .await
-        .expect("type password");
-    wait_for(c, "login-submit")
-        .await
-        .click()
-        .await
-        .expect("submit");
-}
-
-/// The page fits a 375 px screen: nothing sticks out sideways.
-async fn assert_no_horizontal_scroll(c: &Client) {
-    let v = c
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            vec![],
-        )
-        .await
-        .expect("measure");
-    let (scroll, inner) = (v[0].as_f64().unwrap_or(0.0), v[1].as_f64().unwrap_or(0.0));
-    assert!(
-        inner > 0.0 && inner <= 400.0,
-        "the window should be phone-sized, is {inner}px"
-    );
-    assert!(
-        scroll <= inner,
-        "the page is {scroll}px wide in a {inner}px window"
-    );
-}
+use common::PASSWORD;
+use common::browser::*;
 
 #[tokio::test]
 async fn client_user_lands_on_their_project_with_client_navigation() {
@@ -335,9 +29,10 @@ async fn client_user_lands_on_their_project_with_client_navigation() {
     }
     scenario(|app, c| async move {
         sign_in(&c, &app, "admin@fashop.test", PASSWORD).await;
-        wait_for(&c, "project-empty").await;
-        assert_eq!(path(&c).await, "/my-project");
-        wait_for_text(&c, "org-name", "FaShop Srl").await;
+        // FaShop has one project: the client's home opens it.
+        wait_for_text(&c, "project-org", "FaShop Srl").await;
+        let home = path(&c).await;
+        assert!(home.starts_with("/projects/"), "{home}");
         wait_for(&c, "nav").await;
         assert_eq!(
             texts(&c, "nav-link-my-project").await.len(),
@@ -373,10 +68,10 @@ async fn client_user_lands_on_their_project_with_client_navigation() {
         );
         assert_no_horizontal_scroll(&c).await;
 
-        // A reload keeps the session.
+        // A reload keeps the session (and the page).
         c.refresh().await.expect("reload");
-        wait_for(&c, "project-empty").await;
-        assert_eq!(path(&c).await, "/my-project");
+        wait_for_text(&c, "project-org", "FaShop Srl").await;
+        assert_eq!(path(&c).await, home);
     })
     .await;
 }
@@ -388,6 +83,10 @@ async fn csm_sees_only_their_clients() {
     }
     scenario(|app, c| async move {
         sign_in(&c, &app, "csm1@magicstore.test", PASSWORD).await;
+        // The CSM's home is the project dashboard; their clients are one link away.
+        wait_for(&c, "project-card").await;
+        assert_eq!(path(&c).await, "/projects");
+        click(&c, "nav-link-clients").await;
         wait_for(&c, "client-card").await;
         assert_eq!(path(&c).await, "/clients");
         let names = texts(&c, "client-name").await;
@@ -601,18 +300,6 @@ async fn admin_creates_an_agent_and_edits_them() {
         );
     })
     .await;
-}
-
-/// Empties a text input with keystrokes, as a person would: WebDriver's `clear()` sends no
-/// `input` event, so the app would not notice.
-async fn empty_field(el: &Element) {
-    let value = el.prop("value").await.expect("value").unwrap_or_default();
-    let keys = format!(
-        "{}{}",
-        Key::End,
-        Key::Backspace.repeat(value.chars().count())
-    );
-    el.send_keys(&keys).await.expect("erase");
 }
 
 /// Waits until the availability control says the server stored `value`.
@@ -864,14 +551,14 @@ async fn a_refused_access_token_is_refreshed_and_a_dead_session_signs_out() {
     }
     scenario(|app, c| async move {
         sign_in(&c, &app, "csm1@magicstore.test", PASSWORD).await;
-        wait_for(&c, "client-card").await;
+        wait_for(&c, "project-card").await;
         let before = stored_session(&c).await;
 
         // The access token is refused: the app refreshes once, repeats the call, and stores
         // the new (rotated) pair.
         spoil_stored_tokens(&c, &["access_token"]).await;
         c.refresh().await.expect("reload");
-        wait_for(&c, "client-card").await;
+        wait_for(&c, "project-card").await;
         let after = stored_session(&c).await;
         assert_ne!(
             after["refresh_token"], before["refresh_token"],
@@ -901,6 +588,7 @@ async fn a_change_made_elsewhere_appears_live() {
     }
     scenario(|app, c| async move {
         sign_in(&c, &app, "csm1@magicstore.test", PASSWORD).await;
+        click(&c, "nav-link-clients").await;
         wait_for(&c, "client-card").await;
         c.wait().at_most(WAIT).for_element(css("[data-test=\"live-indicator\"][data-state=\"live\"]")).await.expect("live");
 

@@ -34,6 +34,10 @@ const LOGINS: [(&str, &str); 7] = [
 ];
 
 struct Fixture {
+    fashop_appointment: String,
+    bianchi_appointment: String,
+    doomed_appointment: String,
+    calendar_token: String,
     vendor: String,
     fashop: String,
     bianchi: String,
@@ -41,6 +45,20 @@ struct Fixture {
     bianchi_admin: String,
     bianchi_member: String,
     verdi: String,
+    template: String,
+    fashop_project: String,
+    bianchi_project: String,
+    fashop_category: String,
+    bianchi_category: String,
+    fashop_item: String,
+    bianchi_item: String,
+    fashop_done_item: String,
+    bianchi_done_item: String,
+    csm_notification: String,
+    fashop_post: String,
+    bianchi_post: String,
+    fashop_message: String,
+    bianchi_message: String,
 }
 
 struct Row {
@@ -252,6 +270,388 @@ fn table() -> Vec<Row> {
             None,
             [401, 422, 422, 422, 422, 422, 422, 422],
         ),
+        // Projects (PRODUCT §2): visible with their organisation; CSM side runs them.
+        row(
+            M::GET,
+            "/project-templates",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::POST,
+            "/project-templates",
+            Some(
+                json!({"name": "Matrix {role}", "categories": [{"name": "Kick-off", "items": []}]}),
+            ),
+            [401, 201, 201, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/project-templates/{template}",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::PUT,
+            "/project-templates/{template}",
+            Some(
+                json!({"name": "Matrix template", "categories": [{"name": "Kick-off", "items": []}]}),
+            ),
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/projects",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/projects",
+            Some(
+                json!({"organization_id": "{verdi}", "name": "Matrix", "kickoff_date": "2026-12-01"}),
+            ),
+            [401, 201, 201, 403, 403, 403, 422, 422],
+        ),
+        row(
+            M::GET,
+            "/projects/{fashop_project}",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/projects/{bianchi_project}",
+            None,
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/projects/{fashop_project}/activities",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/projects/{bianchi_project}/activities",
+            None,
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/projects/{fashop_project}/activities",
+            Some(
+                json!({"category_id": "{fashop_category}", "title": "Matrix item", "responsible": "client"}),
+            ),
+            [401, 201, 201, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::POST,
+            "/projects/{bianchi_project}/activities",
+            Some(
+                json!({"category_id": "{bianchi_category}", "title": "Matrix item", "responsible": "client"}),
+            ),
+            [401, 201, 404, 403, 403, 403, 404, 404],
+        ),
+        row(
+            M::PATCH,
+            "/activities/{fashop_item}",
+            Some(json!({"due_date": "2026-12-20"})),
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::PATCH,
+            "/activities/{bianchi_item}",
+            Some(json!({"due_date": "2026-12-20"})),
+            [401, 200, 404, 403, 403, 403, 404, 404],
+        ),
+        // Completing an item that is already done: refused by the state machine (409) for
+        // those who work in the project, by the policy (403/404) for the rest.
+        row(
+            M::POST,
+            "/activities/{fashop_done_item}/transitions",
+            Some(json!({"action": "complete"})),
+            [401, 409, 409, 403, 403, 403, 409, 409],
+        ),
+        row(
+            M::POST,
+            "/activities/{bianchi_done_item}/transitions",
+            Some(json!({"action": "complete"})),
+            [401, 409, 404, 403, 403, 403, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/activities/{fashop_done_item}/history",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/activities/{bianchi_done_item}/history",
+            None,
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        // Notifications: each user their own.
+        row(
+            M::GET,
+            "/notifications",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/notifications/{csm_notification}/read",
+            None,
+            [401, 404, 200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/notifications/read-all",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/me/notification-preferences",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::PUT,
+            "/me/notification-preferences",
+            Some(json!({"preferences": [{"kind": "chat_message", "channel": "in_app"}]})),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        // CSM chat (PRODUCT §2.3): participants write, everyone who sees the project reads
+        // and keeps their own read marker.
+        row(
+            M::GET,
+            "/projects/{fashop_project}/chat/messages",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/projects/{bianchi_project}/chat/messages",
+            None,
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/projects/{fashop_project}/chat/messages",
+            Some(json!({"body": "Matrix message"})),
+            [401, 201, 201, 403, 403, 403, 201, 201],
+        ),
+        row(
+            M::POST,
+            "/projects/{bianchi_project}/chat/messages",
+            Some(json!({"body": "Matrix message"})),
+            [401, 201, 404, 403, 403, 403, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/projects/{fashop_project}/chat/read",
+            Some(json!({"last_read_id": "{fashop_message}"})),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/projects/{bianchi_project}/chat/read",
+            Some(json!({"last_read_id": "{bianchi_message}"})),
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        // Board (PRODUCT §2.4): participants post and comment, the author edits, the CSM
+        // side pins.
+        row(
+            M::GET,
+            "/projects/{fashop_project}/board",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/projects/{bianchi_project}/board",
+            None,
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/projects/{fashop_project}/board",
+            Some(json!({"body": "Matrix **note**"})),
+            [401, 201, 201, 403, 403, 403, 201, 201],
+        ),
+        row(
+            M::POST,
+            "/projects/{bianchi_project}/board",
+            Some(json!({"body": "Matrix **note**"})),
+            [401, 201, 404, 403, 403, 403, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/board-posts/{fashop_post}",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/board-posts/{bianchi_post}",
+            None,
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        // The fixture's posts are the admin's: only they may edit them.
+        row(
+            M::PATCH,
+            "/board-posts/{fashop_post}",
+            Some(json!({"body": "Matrix edit {role}"})),
+            [401, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::PATCH,
+            "/board-posts/{bianchi_post}",
+            Some(json!({"body": "Matrix edit {role}"})),
+            [401, 200, 404, 403, 403, 403, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/board-posts/{fashop_post}/pin",
+            None,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::POST,
+            "/board-posts/{bianchi_post}/pin",
+            None,
+            [401, 200, 404, 403, 403, 403, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/board-posts/{fashop_post}/unpin",
+            None,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::POST,
+            "/board-posts/{bianchi_post}/unpin",
+            None,
+            [401, 200, 404, 403, 403, 403, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/board-posts/{fashop_post}/comments",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/board-posts/{bianchi_post}/comments",
+            None,
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/board-posts/{fashop_post}/comments",
+            Some(json!({"body": "Matrix comment"})),
+            [401, 201, 201, 403, 403, 403, 201, 201],
+        ),
+        row(
+            M::POST,
+            "/board-posts/{bianchi_post}/comments",
+            Some(json!({"body": "Matrix comment"})),
+            [401, 201, 404, 403, 403, 403, 404, 404],
+        ),
+        // Agenda (PRODUCT §2.2): the CSM side records appointments; whoever sees the project
+        // reads them and its agenda.
+        row(
+            M::POST,
+            "/projects/{fashop_project}/appointments",
+            Some(
+                json!({"title": "Matrix {role}", "kind": "review", "starts_at": "2026-12-02T09:00:00Z", "ends_at": "2026-12-02T10:00:00Z", "time_zone": "Europe/Rome"}),
+            ),
+            [401, 201, 201, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::POST,
+            "/projects/{bianchi_project}/appointments",
+            Some(
+                json!({"title": "Matrix {role}", "kind": "review", "starts_at": "2026-12-02T09:00:00Z", "ends_at": "2026-12-02T10:00:00Z", "time_zone": "Europe/Rome"}),
+            ),
+            [401, 201, 404, 403, 403, 403, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/appointments/{fashop_appointment}",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/appointments/{bianchi_appointment}",
+            None,
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::PATCH,
+            "/appointments/{fashop_appointment}",
+            Some(json!({"title": "Matrix moved {role}"})),
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::PATCH,
+            "/appointments/{bianchi_appointment}",
+            Some(json!({"title": "Matrix moved {role}"})),
+            [401, 200, 404, 403, 403, 403, 404, 404],
+        ),
+        // The admin (second column) cancels it; from then on it is gone for everyone.
+        row(
+            M::DELETE,
+            "/appointments/{doomed_appointment}",
+            None,
+            [401, 204, 404, 404, 404, 404, 404, 404],
+        ),
+        row(
+            M::DELETE,
+            "/appointments/{bianchi_appointment}",
+            None,
+            [401, 204, 404, 404, 404, 404, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/projects/{fashop_project}/agenda",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/projects/{bianchi_project}/agenda",
+            None,
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        // Calendar feeds: everyone signed in has one; the feed itself needs only its secret.
+        row(
+            M::GET,
+            "/me/calendar",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/calendar/{calendar_token}.ics",
+            None,
+            [200, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/me/calendar/regenerate",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        // The admin regenerated theirs: the old URL answers 404 to anyone.
+        row(
+            M::GET,
+            "/calendar/{calendar_token}.ics",
+            None,
+            [404, 404, 404, 404, 404, 404, 404, 404],
+        ),
         // Last: logging out ends the caller's session.
         row(
             M::POST,
@@ -264,18 +664,171 @@ fn table() -> Vec<Row> {
 
 fn fill(text: &str, f: &Fixture) -> String {
     text.replace("{vendor}", &f.vendor)
+        .replace("{fashop_appointment}", &f.fashop_appointment)
+        .replace("{bianchi_appointment}", &f.bianchi_appointment)
+        .replace("{doomed_appointment}", &f.doomed_appointment)
+        .replace("{calendar_token}", &f.calendar_token)
         .replace("{fashop}", &f.fashop)
         .replace("{bianchi}", &f.bianchi)
         .replace("{verdi}", &f.verdi)
         .replace("{fashop_member}", &f.fashop_member)
         .replace("{bianchi_admin}", &f.bianchi_admin)
         .replace("{bianchi_member}", &f.bianchi_member)
+        .replace("{template}", &f.template)
+        .replace("{fashop_project}", &f.fashop_project)
+        .replace("{bianchi_project}", &f.bianchi_project)
+        .replace("{fashop_category}", &f.fashop_category)
+        .replace("{bianchi_category}", &f.bianchi_category)
+        .replace("{fashop_item}", &f.fashop_item)
+        .replace("{bianchi_item}", &f.bianchi_item)
+        .replace("{fashop_done_item}", &f.fashop_done_item)
+        .replace("{bianchi_done_item}", &f.bianchi_done_item)
+        .replace("{csm_notification}", &f.csm_notification)
+        .replace("{fashop_post}", &f.fashop_post)
+        .replace("{bianchi_post}", &f.bianchi_post)
+        .replace("{fashop_message}", &f.fashop_message)
+        .replace("{bianchi_message}", &f.bianchi_message)
+}
+
+/// A project's id, its first category, a CSM item and a client item.
+async fn project_of(app: &TestApp, admin: &str, org: &str) -> (String, String, String, String) {
+    let page = app
+        .get_ok(&format!("/projects?organization_id={org}"), admin)
+        .await;
+    let project = page["items"][0]["id"]
+        .as_str()
+        .expect("project")
+        .to_string();
+    let list = app
+        .get_ok(&format!("/projects/{project}/activities"), admin)
+        .await;
+    let items: Vec<&Value> = list["categories"]
+        .as_array()
+        .expect("categories")
+        .iter()
+        .flat_map(|c| c["items"].as_array().expect("items"))
+        .collect();
+    let pick = |side: &str| {
+        items
+            .iter()
+            .find(|i| i["responsible"] == side)
+            .and_then(|i| i["id"].as_str())
+            .expect("item")
+            .to_string()
+    };
+    let category = list["categories"][0]["id"]
+        .as_str()
+        .expect("category")
+        .to_string();
+    (project, category, pick("csm"), pick("client"))
+}
+
+/// A board post and a chat message in the project, both by the caller.
+async fn post_and_message(app: &TestApp, token: &str, project: &str) -> (String, String) {
+    let mut ids = Vec::new();
+    for path in ["board", "chat/messages"] {
+        let res = app
+            .post_json(
+                &format!("/projects/{project}/{path}"),
+                Some(token),
+                &json!({"body": "Matrix fixture"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "{path}");
+        let body: Value = res.json().await.expect("json");
+        ids.push(body["id"].as_str().expect("id").to_string());
+    }
+    (ids[0].clone(), ids[1].clone())
 }
 
 async fn fixture(app: &TestApp, admin: &str) -> Fixture {
     let res = app.post_json("/users", Some(admin), &json!({"email": "sales@magicstore.test", "name": "Sara Sala", "role": "sales", "password": common::PASSWORD})).await;
     assert_eq!(res.status(), 201);
+    let fashop = app.org_id(admin, "FaShop Srl").await;
+    let bianchi = app.org_id(admin, "Bianchi Sport").await;
+    let res = app
+        .post_json(
+            "/project-templates",
+            Some(admin),
+            &json!({"name": "Matrix fixture", "categories": [{"name": "Kick-off", "items": []}]}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let template = res.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let (fashop_project, fashop_category, fashop_done_item, fashop_item) =
+        project_of(app, admin, &fashop).await;
+    let (bianchi_project, bianchi_category, bianchi_done_item, bianchi_item) =
+        project_of(app, admin, &bianchi).await;
+    // Done items, ticked by an admin; a client's tick leaves csm1 a notification.
+    for item in [&fashop_done_item, &bianchi_done_item] {
+        let res = app
+            .post_json(
+                &format!("/activities/{item}/transitions"),
+                Some(admin),
+                &json!({"action": "complete"}),
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+    }
+    let member = app.token("member@fashop.test").await;
+    let res = app
+        .post_json(
+            &format!("/activities/{fashop_item}/transitions"),
+            Some(&member),
+            &json!({"action": "complete"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let csm = app.token("csm1@magicstore.test").await;
+    let csm_notification = app.get_ok("/notifications", &csm).await["items"][0]["id"]
+        .as_str()
+        .expect("csm1 was notified")
+        .to_string();
+    let (fashop_post, fashop_message) = post_and_message(app, admin, &fashop_project).await;
+    let (bianchi_post, bianchi_message) = post_and_message(app, admin, &bianchi_project).await;
+    // Appointments recorded by the admin (CSM side), and the admin's calendar feed token.
+    let mut appointments = Vec::new();
+    for project in [&fashop_project, &bianchi_project, &fashop_project] {
+        let res = app
+            .post_json(
+                &format!("/projects/{project}/appointments"),
+                Some(admin),
+                &json!({"title": "Matrix fixture", "kind": "other", "starts_at": "2026-12-01T09:00:00Z", "ends_at": "2026-12-01T10:00:00Z", "time_zone": "Europe/Rome"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        let body: Value = res.json().await.expect("json");
+        appointments.push(body["id"].as_str().expect("id").to_string());
+    }
+    let feed = app.get_ok("/me/calendar", admin).await;
+    let calendar_token = feed["url"]
+        .as_str()
+        .and_then(|u| u.rsplit_once("/calendar/"))
+        .and_then(|(_, t)| t.strip_suffix(".ics"))
+        .expect("feed url")
+        .to_string();
     Fixture {
+        fashop_appointment: appointments[0].clone(),
+        bianchi_appointment: appointments[1].clone(),
+        doomed_appointment: appointments[2].clone(),
+        calendar_token,
+        fashop_post,
+        bianchi_post,
+        fashop_message,
+        bianchi_message,
+        template,
+        fashop_project,
+        bianchi_project,
+        fashop_category,
+        bianchi_category,
+        fashop_item,
+        bianchi_item,
+        fashop_done_item,
+        bianchi_done_item,
+        csm_notification,
         vendor: app.org_id(admin, "MagicStore").await,
         fashop: app.org_id(admin, "FaShop Srl").await,
         bianchi: app.org_id(admin, "Bianchi Sport").await,

@@ -3,7 +3,10 @@
 //! compiles to wasm32 as well as native. `ToSchema` derives sit behind the `openapi` feature.
 
 pub mod activity;
+pub mod agenda;
 pub mod auth;
+pub mod board;
+pub mod chat;
 pub mod events;
 pub mod health;
 pub mod identity;

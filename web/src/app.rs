@@ -28,6 +28,18 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/clients") view=pages::clients::ClientsPage />
                         <Route path=path!("/tickets") view=pages::tickets::TicketsPage />
                         <Route path=path!("/my-project") view=pages::my_project::MyProjectPage />
+                        <Route path=path!("/projects") view=pages::projects::ProjectsPage />
+                        <ParentRoute path=path!("/projects/:id") view=pages::project::ProjectPage>
+                            <Route path=path!("") view=pages::project::activities::ActivitiesSection />
+                            <Route
+                                path=path!("/activities")
+                                view=pages::project::activities::ActivitiesSection
+                            />
+                            <Route path=path!("/chat") view=pages::project::chat::ChatSection />
+                            <Route path=path!("/board") view=pages::project::board::BoardSection />
+                            <Route path=path!("/agenda") view=pages::project::agenda::AgendaSection />
+                        </ParentRoute>
+                        <Route path=path!("/templates") view=pages::templates::TemplatesPage />
                         <Route path=path!("/account") view=pages::account::AccountPage />
                         <ParentRoute path=path!("/admin") view=AdminOnly>
                             <Route

@@ -212,3 +212,37 @@ fn ws_url(token: &str) -> String {
         js_sys::encode_uri_component(token)
     )
 }
+
+/// The events of the latest delivery whose kind starts with `prefix` (tracked).
+pub fn matching(prefix: &str) -> Vec<Event> {
+    get().latest.with(|events| {
+        events
+            .iter()
+            .filter(|e| e.kind.starts_with(prefix))
+            .cloned()
+            .collect()
+    })
+}
+
+/// From now on, calls `f` with the events of each delivery whose kind starts with `prefix`
+/// (not with the delivery already there when called). Lives as long as the calling view.
+pub fn on(prefix: &'static str, f: impl Fn(Vec<Event>) + 'static) {
+    Effect::new(move |first: Option<()>| {
+        let hits = matching(prefix);
+        if first.is_some() && !hits.is_empty() {
+            untrack(|| f(hits));
+        }
+    });
+}
+
+/// A text field of an event's payload, such as `project_id`.
+pub fn field<'a>(event: &'a Event, key: &str) -> Option<&'a str> {
+    event.payload.get(key).and_then(|v| v.as_str())
+}
+
+/// True when one of `events` concerns the project `project_id`.
+pub fn for_project(events: &[Event], project_id: &str) -> bool {
+    events
+        .iter()
+        .any(|e| field(e, "project_id") == Some(project_id))
+}

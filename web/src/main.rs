@@ -8,6 +8,7 @@ mod api;
 mod app;
 mod components;
 mod format;
+mod inbox;
 mod live;
 mod pages;
 mod session;
@@ -18,5 +19,6 @@ fn main() {
     // and it lives as long as the page.
     session::init();
     live::init();
+    inbox::init();
     leptos::mount::mount_to_body(app::App);
 }

@@ -106,7 +106,8 @@ pub fn now_ms() -> f64 {
 pub fn home_for(role: Role) -> &'static str {
     match role {
         Role::Admin => "/admin/organizations",
-        Role::Csm | Role::AccountManager | Role::Sales => "/clients",
+        Role::Csm => "/projects",
+        Role::AccountManager | Role::Sales => "/clients",
         Role::SupportAgent => "/tickets",
         Role::ClientAdmin | Role::ClientMember => "/my-project",
     }

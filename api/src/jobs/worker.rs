@@ -57,6 +57,7 @@ async fn execute(state: &AppState, job: &JobRow) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())
         }
+        crate::reminders::JOB_KIND => crate::reminders::run_job(state).await,
         other => Err(ApiError::internal(format!("unknown job kind {other:?}")).to_string()),
     }
 }

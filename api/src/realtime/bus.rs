@@ -1,6 +1,7 @@
 //! The in-process fan-out and the dispatcher that feeds it from the `events` table.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -12,13 +13,17 @@ use super::events;
 use crate::db::{Backend, Db};
 
 /// How many events a slow WebSocket may fall behind before it is told to catch up by seq.
-const BUFFER: usize = 4096;
+const BUFFER: usize = 1024;
+
+/// One channel per connected user, so an event wakes only that user's connections (with
+/// thousands connected, one shared channel would wake every socket for every event).
+type Channels = Arc<Mutex<HashMap<String, broadcast::Sender<Arc<Event>>>>>;
 /// A safety net: the dispatcher also looks for new events this often without a wake-up.
 const IDLE_POLL: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
 pub struct Bus {
-    tx: broadcast::Sender<Arc<(String, Event)>>,
+    channels: Channels,
     wake: Arc<Notify>,
     /// This process's open WebSockets per user (for presence).
     pub connections: super::presence::Connections,
@@ -27,17 +32,32 @@ pub struct Bus {
 impl Bus {
     /// A bus woken by every write transaction committed through `db`.
     pub fn new(db: &Db) -> Bus {
-        let (tx, _) = broadcast::channel(BUFFER);
         Bus {
-            tx,
+            channels: Default::default(),
             wake: db.committed(),
             connections: Default::default(),
         }
     }
 
-    /// Every event this process learns about, with its recipient's user id.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<(String, Event)>> {
-        self.tx.subscribe()
+    /// The events of one user that this process learns about from now on.
+    pub fn subscribe(&self, user_id: &str) -> broadcast::Receiver<Arc<Event>> {
+        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        channels
+            .entry(user_id.to_string())
+            .or_insert_with(|| broadcast::channel(BUFFER).0)
+            .subscribe()
+    }
+
+    /// Hands an event to its user's connections here, if any; forgets users who left.
+    fn deliver(&self, user: String, event: Event) {
+        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(tx) = channels.get(&user) {
+            if tx.receiver_count() == 0 {
+                channels.remove(&user);
+            } else {
+                let _ = tx.send(Arc::new(event));
+            }
+        }
     }
 
     /// Tells the dispatcher that new events may have been committed.
@@ -81,8 +101,7 @@ impl Bus {
                         let full = batch.len() == 500;
                         for (user, event) in batch {
                             last = last.max(event.seq);
-                            // No receivers is normal (nobody connected).
-                            let _ = self.tx.send(Arc::new((user, event)));
+                            self.deliver(user, event);
                         }
                         if !full {
                             break;

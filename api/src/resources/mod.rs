@@ -1,12 +1,19 @@
 //! One module per resource; each handler is thin: extract → policy → domain rules → db → DTO.
 
+pub mod activities;
+pub mod agenda;
+pub mod appointments;
 pub mod auth;
+pub mod board;
+pub mod calendar;
+pub mod chat;
 pub mod departments;
 pub mod events;
 pub mod health;
 pub mod invitations;
 pub mod jobs;
 pub mod me;
+pub mod notifications;
 pub mod organizations;
 pub mod projects;
 pub mod templates;

@@ -152,7 +152,7 @@ fn check_csm(conn: &mut DbConn, csm_id: &str) -> ApiResult<()> {
 }
 
 /// Who hears about a change to an organisation: admins, its CSM, and its own users.
-fn audience(conn: &mut DbConn, org: &OrgRow) -> ApiResult<Vec<String>> {
+pub fn audience(conn: &mut DbConn, org: &OrgRow) -> ApiResult<Vec<String>> {
     let mut q = u::table
         .filter(u::active.eq(true))
         .filter(

@@ -8,7 +8,9 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use shared::activity::{ActivityState, Progress, ProjectSide};
 use shared::page::{Page, PageQuery};
-use shared::project::{self, AppointmentBrief, Coverage, KICKOFF, NewProject, Project};
+use shared::project::{
+    self, AppointmentBrief, Coverage, KICKOFF, NewProject, Project, TemplateCategory,
+};
 use utoipa::IntoParams;
 
 use crate::auth::Actor;
@@ -241,6 +243,71 @@ pub fn to_dto(conn: &mut DbConn, ctx: ProjectCtx, viewer: &str) -> ApiResult<Pro
         .ok_or_else(|| ApiError::internal("project vanished"))
 }
 
+/// Writes a project with its checklist: the template's categories and items, due dates
+/// counted from the kick-off; without a template, an empty "Kick-off" category.
+pub fn insert(
+    conn: &mut DbConn,
+    organization_id: &str,
+    new: &NewProject,
+    template: Option<&[TemplateCategory]>,
+    created_by: Option<&str>,
+) -> ApiResult<String> {
+    let id = new_id();
+    let at = now();
+    diesel::insert_into(p::table)
+        .values((
+            p::id.eq(&id),
+            p::organization_id.eq(organization_id),
+            p::name.eq(new.name.trim()),
+            p::kickoff_date.eq(new.kickoff_date),
+            p::template_id.eq(&new.template_id),
+            p::created_by.eq(created_by),
+            p::created_at.eq(at),
+            p::updated_at.eq(at),
+            p::version.eq(1),
+        ))
+        .execute(conn)?;
+    let empty = [TemplateCategory {
+        name: KICKOFF.into(),
+        items: Vec::new(),
+    }];
+    for (ci, cat) in template.unwrap_or(&empty).iter().enumerate() {
+        let cat_id = new_id();
+        diesel::insert_into(ac::table)
+            .values((
+                ac::id.eq(&cat_id),
+                ac::project_id.eq(&id),
+                ac::name.eq(&cat.name),
+                ac::position.eq(ci as i32),
+            ))
+            .execute(conn)?;
+        for (ii, item) in cat.items.iter().enumerate() {
+            diesel::insert_into(a::table)
+                .values((
+                    a::id.eq(new_id()),
+                    a::project_id.eq(&id),
+                    a::category_id.eq(&cat_id),
+                    a::position.eq(ii as i32),
+                    a::title.eq(&item.title),
+                    a::description.eq(&item.description),
+                    a::responsible.eq(item.responsible.as_str()),
+                    a::state.eq(ActivityState::Todo.as_str()),
+                    a::due_date.eq(project::date_after(new.kickoff_date, item.due_after_days)),
+                    a::review_date.eq(project::date_after(
+                        new.kickoff_date,
+                        item.review_after_days,
+                    )),
+                    a::links.eq(serde_json::to_string(&item.links)?),
+                    a::created_at.eq(at),
+                    a::updated_at.eq(at),
+                    a::version.eq(1),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(id)
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -421,63 +488,13 @@ pub async fn create(
                     })?),
                     None => None,
                 };
-                let id = new_id();
-                let at = now();
-                diesel::insert_into(p::table)
-                    .values((
-                        p::id.eq(&id),
-                        p::organization_id.eq(&org.id),
-                        p::name.eq(new.name.trim()),
-                        p::kickoff_date.eq(new.kickoff_date),
-                        p::template_id.eq(&new.template_id),
-                        p::created_by.eq(&actor.user_id),
-                        p::created_at.eq(at),
-                        p::updated_at.eq(at),
-                        p::version.eq(1),
-                    ))
-                    .execute(conn)?;
-                let categories = match &template {
-                    Some(t) => t.categories.clone(),
-                    None => vec![shared::project::TemplateCategory {
-                        name: KICKOFF.into(),
-                        items: Vec::new(),
-                    }],
-                };
-                for (ci, cat) in categories.iter().enumerate() {
-                    let cat_id = new_id();
-                    diesel::insert_into(ac::table)
-                        .values((
-                            ac::id.eq(&cat_id),
-                            ac::project_id.eq(&id),
-                            ac::name.eq(&cat.name),
-                            ac::position.eq(ci as i32),
-                        ))
-                        .execute(conn)?;
-                    for (ii, item) in cat.items.iter().enumerate() {
-                        diesel::insert_into(a::table)
-                            .values((
-                                a::id.eq(new_id()),
-                                a::project_id.eq(&id),
-                                a::category_id.eq(&cat_id),
-                                a::position.eq(ii as i32),
-                                a::title.eq(&item.title),
-                                a::description.eq(&item.description),
-                                a::responsible.eq(item.responsible.as_str()),
-                                a::state.eq(ActivityState::Todo.as_str()),
-                                a::due_date
-                                    .eq(project::date_after(new.kickoff_date, item.due_after_days)),
-                                a::review_date.eq(project::date_after(
-                                    new.kickoff_date,
-                                    item.review_after_days,
-                                )),
-                                a::links.eq(serde_json::to_string(&item.links)?),
-                                a::created_at.eq(at),
-                                a::updated_at.eq(at),
-                                a::version.eq(1),
-                            ))
-                            .execute(conn)?;
-                    }
-                }
+                let id = insert(
+                    conn,
+                    &org.id,
+                    &new,
+                    template.as_ref().map(|t| t.categories.as_slice()),
+                    Some(&actor.user_id),
+                )?;
                 let ctx = access(conn, &actor, &id)?;
                 let mut audience = ctx.participants(conn)?;
                 audience.push(actor.user_id.clone());

@@ -43,7 +43,7 @@ pub async fn connect(
     let uid = actor.user_id.clone();
     // Subscribe before reading the latest seq: an event dispatched in between would otherwise
     // be newer than the hello's `latest_seq` and yet never sent on this stream.
-    let mut feed = state.bus.subscribe();
+    let mut feed = state.bus.subscribe(&actor.user_id);
     let latest = state
         .db
         .run(move |conn| events::latest_seq(conn, Some(&uid)))
@@ -62,12 +62,11 @@ pub async fn connect(
         loop {
             tokio::select! {
                 item = feed.recv() => match item {
-                    Ok(item) => {
-                        let (user, event) = &*item;
-                        if *user != actor.user_id || event.seq <= latest {
+                    Ok(event) => {
+                        if event.seq <= latest {
                             continue;
                         }
-                        let frame = serde_json::to_string(&WsMessage::Event { event: event.clone() }).unwrap_or_default();
+                        let frame = serde_json::to_string(&WsMessage::Event { event: (*event).clone() }).unwrap_or_default();
                         if session.text(frame).await.is_err() {
                             break;
                         }

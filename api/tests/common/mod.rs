@@ -3,6 +3,8 @@
 //! to call it as the demo users.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::time::Duration;
 
 use api::AppState;

@@ -37,6 +37,7 @@ pub struct Call {
     path: String,
     body: Option<String>,
     if_match: Option<String>,
+    idempotency_key: Option<String>,
     auth: Auth,
 }
 
@@ -53,12 +54,21 @@ impl Call {
         Call::new(Method::PATCH, path)
     }
 
+    pub fn put(path: impl Into<String>) -> Self {
+        Call::new(Method::PUT, path)
+    }
+
+    pub fn delete(path: impl Into<String>) -> Self {
+        Call::new(Method::DELETE, path)
+    }
+
     fn new(method: Method, path: impl Into<String>) -> Self {
         Call {
             method,
             path: path.into(),
             body: None,
             if_match: None,
+            idempotency_key: None,
             auth: Auth::Bearer,
         }
     }
@@ -72,6 +82,13 @@ impl Call {
 
     pub fn if_match(mut self, etag: &str) -> Self {
         self.if_match = Some(etag.to_string());
+        self
+    }
+
+    /// Makes a creating POST safe to repeat: the refresh-and-retry after a `401` sends the
+    /// same key, so the server creates the record once.
+    pub fn idempotent(mut self) -> Self {
+        self.idempotency_key = Some(new_key());
         self
     }
 
@@ -138,6 +155,9 @@ impl Call {
         if let Some(etag) = &self.if_match {
             rb = rb.header("If-Match", etag);
         }
+        if let Some(key) = &self.idempotency_key {
+            rb = rb.header("Idempotency-Key", key);
+        }
         let request = match &self.body {
             Some(body) => rb
                 .header("Content-Type", "application/json")
@@ -164,6 +184,22 @@ pub fn query(params: &[(&str, Option<String>)]) -> String {
     } else {
         format!("?{}", parts.join("&"))
     }
+}
+
+/// A key no other request of this tab uses: the time and two random numbers.
+fn new_key() -> String {
+    let r = || (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    format!(
+        "web-{:x}-{:08x}{:08x}",
+        js_sys::Date::now() as u64,
+        r(),
+        r()
+    )
+}
+
+/// The `If-Match` value for a resource at `version` (the server's `ETag` format).
+pub fn etag_of(version: i32) -> String {
+    format!("\"{version}\"")
 }
 
 /// Encodes one path segment (an id or a token from a URL).

@@ -1,13 +1,20 @@
 //! The typed API client: one function per endpoint, each answering `Result<T, Problem>`.
 //! Tokens, refresh and error decoding live in [`client`] and nowhere else.
 
+pub mod activities;
+pub mod agenda;
 pub mod auth;
+pub mod board;
+pub mod chat;
 pub mod client;
 pub mod departments;
 pub mod events;
 pub mod invitations;
 pub mod jobs;
+pub mod notifications;
 pub mod organizations;
+pub mod projects;
+pub mod templates;
 pub mod users;
 
 pub use client::Versioned;

@@ -40,3 +40,12 @@ pub async fn update(
         .fetch_versioned(|o: &Organization| o.version)
         .await
 }
+
+/// Client organisations only (for choosing whom a project is for).
+pub async fn list_clients(limit: Option<u32>) -> Result<Page<Organization>, Problem> {
+    let qs = query(&[
+        ("limit", limit.map(|l| l.to_string())),
+        ("kind", Some("client".to_string())),
+    ]);
+    Call::get(format!("/organizations{qs}")).fetch().await
+}

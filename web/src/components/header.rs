@@ -6,6 +6,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
 use shared::Role;
 
+use super::bell::Bell;
 use super::live_indicator::LiveIndicator;
 use crate::{api, live, session};
 
@@ -14,18 +15,38 @@ pub fn nav_links(role: Role) -> Vec<(&'static str, &'static str, &'static str)> 
     let mut links = match role {
         Role::Admin => vec![
             ("organizations", "Organisations", "/admin/organizations"),
+            ("projects", "Projects", "/projects"),
+            ("templates", "Templates", "/templates"),
             ("users", "Users", "/admin/users"),
             ("invitations", "Invitations", "/admin/invitations"),
             ("departments", "Departments", "/admin/departments"),
             ("jobs", "Jobs", "/admin/jobs"),
         ],
-        Role::Csm | Role::AccountManager => vec![("clients", "My clients", "/clients")],
-        Role::Sales => vec![("clients", "Clients", "/clients")],
+        Role::Csm => vec![
+            ("projects", "Projects", "/projects"),
+            ("clients", "My clients", "/clients"),
+            ("templates", "Templates", "/templates"),
+        ],
+        Role::AccountManager => vec![
+            ("projects", "Projects", "/projects"),
+            ("clients", "My clients", "/clients"),
+        ],
+        Role::Sales => vec![
+            ("projects", "Projects", "/projects"),
+            ("clients", "Clients", "/clients"),
+        ],
         Role::SupportAgent => vec![("tickets", "Tickets", "/tickets")],
         Role::ClientAdmin | Role::ClientMember => vec![("my-project", "My project", "/my-project")],
     };
     links.push(("account", "Account", "/account"));
     links
+}
+
+/// Whether the link to `path` is the section the page at `here` belongs to. A client's
+/// project pages live under `/projects/…` and belong to "My project".
+fn is_current(here: &str, path: &str, role: Role) -> bool {
+    here.starts_with(path)
+        || (path == "/my-project" && role.is_client() && here.starts_with("/projects"))
 }
 
 #[component]
@@ -71,6 +92,7 @@ pub fn Header() -> impl IntoView {
                 <a class="user-name" href="/account" data-test="user-name" title=role_label>
                     {name}
                 </a>
+                <Bell />
                 <button class="button secondary small" data-test="logout" on:click=logout>
                     "Sign out"
                 </button>
@@ -84,7 +106,7 @@ pub fn Header() -> impl IntoView {
                                 .into_iter()
                                 .map(|(test, label, path)| {
                                     let current = move || {
-                                        location.pathname.with(|p| p.starts_with(path)).then_some("page")
+                                        location.pathname.with(|p| is_current(p, path, role)).then_some("page")
                                     };
                                     view! {
                                         <a

@@ -1,6 +1,8 @@
 //! Pieces the pages are built from.
 
 pub mod availability;
+pub mod bell;
+pub mod calendar_feed;
 pub mod choices;
 pub mod edit_panel;
 pub mod empty;
@@ -9,6 +11,10 @@ pub mod form;
 pub mod guard;
 pub mod header;
 pub mod live_indicator;
+pub mod new_project;
+pub mod notification_prefs;
 pub mod org_form;
 pub mod paged;
+pub mod progress;
+pub mod template_editor;
 pub mod user_form;

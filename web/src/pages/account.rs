@@ -1,4 +1,5 @@
-//! `/account`: who I am, changing my name, and changing my password.
+//! `/account`: who I am, changing my name and password, how I am notified, and my private
+//! calendar feed.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -9,8 +10,10 @@ use shared::validate::{self, Errors};
 use shared::{ErrorCode, FieldError};
 
 use crate::api;
+use crate::components::calendar_feed::CalendarFeedPanel;
 use crate::components::field::TextField;
 use crate::components::form::{FormBanner, FormState};
+use crate::components::notification_prefs::NotificationPrefs;
 use crate::session;
 
 #[component]
@@ -130,6 +133,12 @@ pub fn AccountPage() -> impl IntoView {
                     {move || if form.busy.get() { "Saving…" } else { "Change password" }}
                 </button>
             </form>
+            <h2>"Notifications"</h2>
+            <NotificationPrefs />
+            <h2>"Calendar feed"</h2>
+            <div class="card">
+                <CalendarFeedPanel />
+            </div>
         </section>
     }
 }

@@ -11,4 +11,7 @@ pub mod invite;
 pub mod login;
 pub mod my_project;
 pub mod not_found;
+pub mod project;
+pub mod projects;
+pub mod templates;
 pub mod tickets;

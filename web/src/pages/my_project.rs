@@ -1,8 +1,13 @@
-//! `/my-project`: a client user's home — their organisation and, later, its project.
+//! `/my-project`: a client user's home. With one project it opens it; with several it
+//! lists them; before the kick-off it shows the organisation and its CSM.
 
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
 use shared::identity::Organization;
 
+use super::projects::ProjectCard;
+use crate::api::projects::Filter;
 use crate::components::empty::EmptyState;
 use crate::{api, format, live, session};
 
@@ -23,6 +28,7 @@ pub fn MyProjectPage() -> impl IntoView {
             }
         }
     });
+    let projects = LocalResource::new(|| api::projects::list(Filter::default(), None, Some(20)));
     // Changes to the organisation (a new CSM, a new plan) show without a reload.
     Effect::new(move |first: Option<()>| {
         let changed = live::touched("organization.");
@@ -30,6 +36,44 @@ pub fn MyProjectPage() -> impl IntoView {
             org.refetch();
         }
     });
+    // The CSM opens the project while this page is on screen.
+    live::on("project.", move |_| projects.refetch());
+    // One project: it is the home.
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = projects.get()
+            && let [only] = page.items.as_slice()
+        {
+            navigate(
+                &format!("/projects/{}", only.id),
+                NavigateOptions {
+                    replace: true,
+                    ..NavigateOptions::default()
+                },
+            );
+        }
+    });
+    let project_list = move || {
+        match projects.get() {
+        None => view! { <p class="muted" data-test="loading">"Loading…"</p> }.into_any(),
+        Some(Err(p)) => view! { <div class="banner banner-error" role="alert">{p.message()}</div> }.into_any(),
+        Some(Ok(page)) if page.items.is_empty() => view! {
+            <EmptyState title="Your project has not started yet." test="project-empty">
+                <p>
+                    "Your Customer Success Manager opens it at the kick-off. Activities, chat, board and agenda will appear here."
+                </p>
+            </EmptyState>
+        }
+        .into_any(),
+        Some(Ok(page)) if page.items.len() == 1 => view! { <p class="muted" data-test="loading">"Opening your project…"</p> }.into_any(),
+        Some(Ok(page)) => view! {
+            <div class="cards" data-test="project-cards">
+                {page.items.into_iter().map(|p| view! { <ProjectCard p /> }).collect_view()}
+            </div>
+        }
+        .into_any(),
+    }
+    };
 
     view! {
         <section class="page">
@@ -45,12 +89,8 @@ pub fn MyProjectPage() -> impl IntoView {
                 }
                 Some(Ok(o)) => view! { <OrganizationSummary org=o /> }.into_any(),
             }}
-            <h2>"Your project"</h2>
-            <EmptyState title="Your project has not started yet." test="project-empty">
-                <p>
-                    "Your Customer Success Manager opens it at the kick-off. Activities, chat, board and agenda will appear here."
-                </p>
-            </EmptyState>
+            <h2>"Your projects"</h2>
+            {project_list}
         </section>
     }
 }

@@ -1,0 +1,126 @@
+//! `tandem seed-bench` writes the benchmark data set that the API then serves as it serves
+//! anything else: the bench CSMs see their clients' projects, a bench client user sees their
+//! own, checklists have the asked size, chats the asked number of messages.
+
+mod common;
+
+use serde_json::Value;
+
+fn seed(url: &str, args: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().expect("dir");
+    common::tandem_command(dir.path())
+        .arg("seed-bench")
+        .args(args)
+        .env("TANDEM_DATABASE_URL", url)
+        .output()
+        .expect("run tandem seed-bench")
+}
+
+fn text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn items_of(list: &Value) -> Vec<&Value> {
+    list["categories"]
+        .as_array()
+        .expect("categories")
+        .iter()
+        .flat_map(|c| c["items"].as_array().expect("items"))
+        .collect()
+}
+
+#[tokio::test]
+async fn seed_bench_makes_a_data_set_the_api_serves() {
+    let app = common::spawn_app().await;
+    let out = seed(
+        &app.db.url,
+        &[
+            "--projects",
+            "5",
+            "--items",
+            "60",
+            "--messages",
+            "100",
+            "--csms",
+            "2",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("5/5 projects"), "{}", text(&out));
+
+    // csm-bench-0 has organisations 0, 2 and 4 (round-robin over two CSMs).
+    let csm = app.token("csm-bench-0@magicstore.test").await;
+    let page = app.get_ok("/projects?limit=50&sort=name", &csm).await;
+    let projects = page["items"].as_array().expect("items");
+    let names: Vec<&str> = projects
+        .iter()
+        .map(|p| p["organization_name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        ["Bench client 00000", "Bench client 00002", "Bench client 00004"]
+    );
+    for (p, done) in projects.iter().zip([0, 2, 4]) {
+        let id = p["id"].as_str().expect("id");
+        assert_eq!(p["progress"]["done"], done, "{p}");
+        assert_eq!(p["progress"]["applicable"], 60, "{p}");
+        // 20 messages each; the CSM wrote every other one, so 10 are unread for them.
+        assert_eq!(p["unread_chat"], 10, "{p}");
+        let list = app
+            .get_ok(&format!("/projects/{id}/activities"), &csm)
+            .await;
+        let items = items_of(&list);
+        assert_eq!(items.len(), 60);
+        assert_eq!(list["categories"][0]["name"], "Kick-off");
+        assert!(
+            items
+                .iter()
+                .any(|i| i["title"].as_str().is_some_and(|t| t.ends_with(" #2"))),
+            "the template is repeated with numbered titles"
+        );
+        let chat = app
+            .get_ok(&format!("/projects/{id}/chat/messages?limit=100"), &csm)
+            .await;
+        let messages = chat["items"].as_array().expect("messages");
+        assert_eq!(messages.len(), 20);
+        let sides: Vec<&str> = messages
+            .iter()
+            .map(|m| m["author_side"].as_str().expect("side"))
+            .collect();
+        assert!(
+            sides.windows(2).all(|w| w[0] != w[1]),
+            "client and CSM take turns: {sides:?}"
+        );
+        let first = messages[0]["id"].as_str().expect("id");
+        let uuid = uuid::Uuid::parse_str(first).expect("uuid");
+        assert_eq!(uuid.get_version_num(), 7, "time-ordered ids");
+    }
+
+    // A bench client user sees their own project only.
+    let client = app.token("member@bench-1.test").await;
+    let page = app.get_ok("/projects", &client).await;
+    let projects = page["items"].as_array().expect("items");
+    assert_eq!(projects.len(), 1);
+    assert_eq!(projects[0]["organization_name"], "Bench client 00001");
+    assert_eq!(projects[0]["progress"]["done"], 1);
+    let id = projects[0]["id"].as_str().expect("id");
+    let chat = app
+        .get_ok(&format!("/projects/{id}/chat/messages?limit=100"), &client)
+        .await;
+    assert_eq!(chat["items"].as_array().expect("messages").len(), 20);
+    // The demo came along (it was absent), with its own logins.
+    app.token("csm1@magicstore.test").await;
+
+    // A second run refuses instead of doubling the data.
+    let again = seed(&app.db.url, &["--projects", "1", "--messages", "0"]);
+    assert!(!again.status.success());
+    assert!(
+        text(&again).contains("already") && text(&again).contains("csm-bench-0"),
+        "{}",
+        text(&again)
+    );
+}
