@@ -529,7 +529,8 @@ async fn chat_phase(w: Arc<World>, args: &Args) -> Res<()> {
             w.base, w.projects[*p].id
         );
         let body = format!("bench {n} {:08x}", rand::rng().random::<u32>());
-        let (w, rec, pending, token) = (w.clone(), rec.clone(), pending.clone(), login.token.clone());
+        let (w, rec, pending, token) =
+            (w.clone(), rec.clone(), pending.clone(), login.token.clone());
         tasks.push(tokio::spawn(async move {
             let start = Instant::now();
             if let Ok(mut p) = pending.lock() {

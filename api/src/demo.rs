@@ -1,7 +1,6 @@
 //! The demo dataset (`tandem demo`): the vendor MagicStore, its staff, two departments and
 //! three client organisations with their users. Every password is `tandem-demo`.
 
-use chrono::NaiveDate;
 use diesel::prelude::*;
 use shared::Role;
 use shared::identity::{NewDepartment, NewUser};
@@ -24,7 +23,8 @@ struct Client {
     industry: &'static str,
     spend: i64,
     size: i32,
-    contract_start: (i32, u32, u32),
+    /// Days before the day the demo is loaded, so coverage and due dates stay current.
+    contract_days_ago: i64,
     /// Days after the contract start that the project kicked off; `None`: no project yet.
     kickoff_after: Option<i64>,
     people: [&'static str; 2],
@@ -39,7 +39,7 @@ const CLIENTS: [Client; 3] = [
         industry: "Fashion e-commerce",
         spend: 48_000,
         size: 40,
-        contract_start: (2026, 9, 1),
+        contract_days_ago: 83,
         kickoff_after: Some(14),
         people: ["Francesca Fabbri", "Filippo Ferri"],
     },
@@ -51,7 +51,7 @@ const CLIENTS: [Client; 3] = [
         industry: "Furniture retail",
         spend: 18_000,
         size: 25,
-        contract_start: (2026, 10, 15),
+        contract_days_ago: 39,
         kickoff_after: None,
         people: ["Valeria Verdi", "Vittorio Villa"],
     },
@@ -63,7 +63,7 @@ const CLIENTS: [Client; 3] = [
         industry: "Sporting goods",
         spend: 12_000,
         size: 12,
-        contract_start: (2026, 11, 2),
+        contract_days_ago: 21,
         kickoff_after: Some(7),
         people: ["Bruno Bianchi", "Beatrice Bassi"],
     },
@@ -168,14 +168,14 @@ pub fn load(conn: &mut DbConn) -> ApiResult<bool> {
         for c in &CLIENTS {
             let id = new_id();
             let at = now();
-            let (y, m, d) = c.contract_start;
+            let start = now().date() - chrono::Duration::days(c.contract_days_ago);
             diesel::insert_into(o::table)
                 .values((
                     o::id.eq(&id),
                     o::name.eq(c.name),
                     o::kind.eq("client"),
                     o::plan.eq(c.plan),
-                    o::contract_start.eq(NaiveDate::from_ymd_opt(y, m, d)),
+                    o::contract_start.eq(start),
                     o::industry.eq(c.industry),
                     o::yearly_spend.eq(c.spend),
                     o::size.eq(c.size),
@@ -216,11 +216,7 @@ pub fn load(conn: &mut DbConn) -> ApiResult<bool> {
                 &[],
             )?;
             // Verdi has no project yet: creating it is the first thing a new CSM tries.
-            let start = NaiveDate::from_ymd_opt(y, m, d);
-            if let Some(kickoff) = start
-                .zip(c.kickoff_after)
-                .map(|(s, k)| s + chrono::Duration::days(k))
-            {
+            if let Some(kickoff) = c.kickoff_after.map(|k| start + chrono::Duration::days(k)) {
                 let new = NewProject {
                     organization_id: id.clone(),
                     name: "Onboarding".into(),

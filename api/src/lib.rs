@@ -5,6 +5,7 @@ pub mod config;
 pub mod coverage;
 pub mod db;
 pub mod demo;
+pub mod demo_story;
 pub mod error;
 pub mod http;
 pub mod ics;

@@ -148,6 +148,11 @@ fn migrate(config: &Config) -> Result<(), String> {
 async fn load_demo(config: Config) -> Result<(), String> {
     let state = api::prepare(config).await?;
     let loaded = state.db.run(demo::load).await.map_err(|e| e.to_string())?;
+    state
+        .db
+        .run(api::demo_story::tell)
+        .await
+        .map_err(|e| e.to_string())?;
     if loaded {
         println!(
             "demo dataset loaded; sign in as admin@magicstore.test (or any demo login) with password {}",

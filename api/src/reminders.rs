@@ -90,6 +90,12 @@ pub async fn run_job(state: &AppState) -> Result<(), String> {
         .db
         .tx(move |conn| sweep(conn, &config, now()).map(|_| ()))
         .await
+        .map_err(|e| e.to_string())?;
+    // Coverage ends on a date, so the same periodic job moves ended clients to low touch.
+    state
+        .db
+        .tx(|conn| crate::coverage::sweep(conn, now().date()).map(|_| ()))
+        .await
         .map_err(|e| e.to_string())
 }
 

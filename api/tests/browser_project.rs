@@ -25,7 +25,9 @@ const TEMPLATE_ITEMS: usize = 14;
 
 /// XPath of the checklist item titled `title`.
 fn activity(title: &str) -> String {
-    format!("//li[@data-test='activity'][.//*[@data-test='activity-title'][normalize-space(.)='{title}']]")
+    format!(
+        "//li[@data-test='activity'][.//*[@data-test='activity-title'][normalize-space(.)='{title}']]"
+    )
 }
 
 /// Waits until the page's WebSocket is connected, so that nothing sent after this is missed.
@@ -84,14 +86,14 @@ async fn csm_creates_a_project_and_sees_the_client_tick_an_item_live() {
         assert_eq!(path(&csm).await, "/projects");
         assert_no_horizontal_scroll(&csm).await;
         click(&csm, "project-new").await;
-        wait_for_text(&csm, "project-org", "Verdi Arredamenti").await;
-        wait_for(&csm, "project-org")
+        wait_for_text(&csm, "new-project-org", "Verdi Arredamenti").await;
+        wait_for(&csm, "new-project-org")
             .await
             .select_by_label("Verdi Arredamenti")
             .await
             .expect("choose Verdi");
-        wait_for_text(&csm, "project-template", "Onboarding").await;
-        click(&csm, "project-submit").await;
+        wait_for_text(&csm, "new-project-template", "Onboarding").await;
+        click(&csm, "new-project-submit").await;
         wait_for_text(&csm, "project-org", "Verdi Arredamenti").await;
         assert!(path(&csm).await.starts_with("/projects/"));
         let start = format!("0 of {TEMPLATE_ITEMS} done");
@@ -150,7 +152,12 @@ async fn csm_creates_a_project_and_sees_the_client_tick_an_item_live() {
         )
         .await;
         click(&csm, "bell").await;
-        wait_for_text(&csm, "notification-title", "Training: catalogue and products").await;
+        wait_for_text(
+            &csm,
+            "notification-title",
+            "Training: catalogue and products",
+        )
+        .await;
         click(&csm, "notifications-read-all").await;
         wait_for_xpath(
             &csm,
@@ -366,6 +373,66 @@ async fn a_board_post_is_pinned_and_commented() {
         click(&csm, "post-comments-toggle").await;
         wait_for_text(&csm, "post-comment", "Thanks, see you there").await;
         assert_no_horizontal_scroll(&client).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn csm_makes_a_template_and_chooses_how_to_be_notified() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        sign_in(&c, &app, CSM, PASSWORD).await;
+        click(&c, "nav-link-templates").await;
+        wait_for_text(&c, "template-row", "Onboarding — e-commerce").await;
+        click(&c, "template-new").await;
+        // The first category is Kick-off and stays so.
+        let kickoff = wait_for(&c, "template-category-name").await;
+        assert_eq!(
+            kickoff.prop("value").await.expect("value").as_deref(),
+            Some("Kick-off")
+        );
+        click(&c, "template-add-item").await;
+        // Nothing named: every broken field is marked, nothing is sent.
+        click(&c, "template-submit").await;
+        wait_for(&c, "template-error").await;
+        wait_for(&c, "template-name-errors").await;
+        type_into(&c, "template-name", "Onboarding — marketplace").await;
+        type_into(&c, "template-item-title", "Kick-off call").await;
+        type_into(&c, "template-item-due", "2").await;
+        click(&c, "template-submit").await;
+        wait_for_text(&c, "page-notice", "Onboarding — marketplace").await;
+        wait_for_text(&c, "template-row", "Onboarding — marketplace").await;
+        assert_no_horizontal_scroll(&c).await;
+
+        // New projects can start from it.
+        click(&c, "nav-link-projects").await;
+        click(&c, "project-new").await;
+        wait_for_text(&c, "new-project-template", "Onboarding — marketplace").await;
+
+        // No e-mail for chat messages: saved, and still so after a reload.
+        click(&c, "nav-link-account").await;
+        click(&c, "pref-chat_message-none").await;
+        click(&c, "prefs-submit").await;
+        wait_for(&c, "prefs-notice").await;
+        assert_no_horizontal_scroll(&c).await;
+        c.refresh().await.expect("reload");
+        let none = wait_for(&c, "pref-chat_message-none").await;
+        wait_for(&c, "pref-row").await;
+        assert_eq!(
+            none.prop("checked").await.expect("checked").as_deref(),
+            Some("true")
+        );
+        let token = app.token(CSM).await;
+        let prefs = app.get_ok("/me/notification-preferences", &token).await;
+        let chat = prefs["preferences"]
+            .as_array()
+            .expect("preferences")
+            .iter()
+            .find(|p| p["kind"] == "chat_message")
+            .expect("chat_message");
+        assert_eq!(chat["channel"], "none");
     })
     .await;
 }

@@ -62,7 +62,11 @@ async fn seed_bench_makes_a_data_set_the_api_serves() {
         .collect();
     assert_eq!(
         names,
-        ["Bench client 00000", "Bench client 00002", "Bench client 00004"]
+        [
+            "Bench client 00000",
+            "Bench client 00002",
+            "Bench client 00004"
+        ]
     );
     for (p, done) in projects.iter().zip([0, 2, 4]) {
         let id = p["id"].as_str().expect("id");

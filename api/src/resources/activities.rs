@@ -171,10 +171,7 @@ pub fn checklist(conn: &mut DbConn, ctx: &ProjectCtx) -> ApiResult<ActivityList>
 
 /// Tells every participant (and the actor's other tabs) that an item changed.
 fn announce(conn: &mut DbConn, ctx: &ProjectCtx, actor: &Actor, item_id: &str) -> ApiResult<()> {
-    let mut audience = ctx.participants(conn)?;
-    audience.push(actor.user_id.clone());
-    audience.sort();
-    audience.dedup();
+    let audience = ctx.audience(conn, &actor.user_id)?;
     publish(
         conn,
         &audience,
@@ -344,6 +341,16 @@ pub async fn update(
             }
             touch_project(conn, &ctx.project.id)?;
             announce(conn, &ctx, &actor, &id)?;
+            if p.due_date.is_some() || p.review_date.is_some() {
+                // Dates show in the agenda: open agendas reload.
+                let audience = ctx.audience(conn, &actor.user_id)?;
+                publish(
+                    conn,
+                    &audience,
+                    "agenda.changed",
+                    &serde_json::json!({"project_id": ctx.project.id}),
+                )?;
+            }
             let row = find(conn, &id)?.ok_or_else(|| ApiError::internal("activity vanished"))?;
             item_dto(conn, row, ctx.side)
         })

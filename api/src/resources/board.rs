@@ -135,10 +135,7 @@ fn access_post(conn: &mut DbConn, actor: &Actor, id: &str) -> ApiResult<(PostRow
 
 /// `board.changed` to the project's participants and whoever made the change.
 fn changed(conn: &mut DbConn, ctx: &ProjectCtx, actor: &Actor, post_id: &str) -> ApiResult<()> {
-    let mut audience = ctx.participants(conn)?;
-    audience.push(actor.user_id.clone());
-    audience.sort();
-    audience.dedup();
+    let audience = ctx.audience(conn, &actor.user_id)?;
     publish(
         conn,
         &audience,

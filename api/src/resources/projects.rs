@@ -78,6 +78,15 @@ impl ProjectCtx {
         Ok(all)
     }
 
+    /// Who is told live of a change: the participants and the actor (their other tabs).
+    pub fn audience(&self, conn: &mut DbConn, actor_id: &str) -> ApiResult<Vec<String>> {
+        let mut all = self.participants(conn)?;
+        all.push(actor_id.to_string());
+        all.sort();
+        all.dedup();
+        Ok(all)
+    }
+
     /// Who hears about what `side` did: the client's users when the vendor acts, the CSM
     /// when the client does.
     pub fn other_side(&self, conn: &mut DbConn, side: ProjectSide) -> ApiResult<Vec<String>> {
@@ -496,8 +505,7 @@ pub async fn create(
                     Some(&actor.user_id),
                 )?;
                 let ctx = access(conn, &actor, &id)?;
-                let mut audience = ctx.participants(conn)?;
-                audience.push(actor.user_id.clone());
+                let audience = ctx.audience(conn, &actor.user_id)?;
                 publish(
                     conn,
                     &audience,

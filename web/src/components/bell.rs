@@ -67,6 +67,7 @@ pub fn Bell() -> impl IntoView {
                 }}
             </button>
             <Show when=move || open.get()>
+                <div class="bell-backdrop" data-test="notifications-backdrop" on:click=move |_| open.set(false)></div>
                 <NotificationPanel on_close=move || open.set(false) />
             </Show>
         </div>
@@ -90,6 +91,13 @@ fn NotificationPanel(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
         inbox.changed.track();
         reload();
     });
+    // Escape closes the panel, as clicking beside it does.
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            on_close.run(());
+        }
+    });
+    on_cleanup(move || escape.remove());
     let read_all = move |_| {
         spawn_local(async move {
             if let Ok(count) = api::notifications::mark_all_read().await {

@@ -91,25 +91,25 @@ pub fn NewProjectForm(
     view! {
         <form class="card form" on:submit=submit novalidate=true data-test="project-create-form">
             <h2>"New project"</h2>
-            <FormBanner form test="project" />
-            <SelectField label="Client" field="organization_id" value=org options=orgs form test="project-org" required=true />
-            <TextField label="Name" field="name" value=name form test="project-name-input" required=true />
+            <FormBanner form test="new-project" />
+            <SelectField label="Client" field="organization_id" value=org options=orgs form test="new-project-org" required=true />
+            <TextField label="Name" field="name" value=name form test="new-project-name" required=true />
             <TextField
                 label="Kick-off date"
                 field="kickoff_date"
                 value=kickoff
                 form
-                test="project-kickoff"
+                test="new-project-kickoff"
                 kind="date"
                 required=true
                 hint="Item due dates are counted from this day."
             />
-            <SelectField label="Template" field="template_id" value=template options=templates form test="project-template" />
+            <SelectField label="Template" field="template_id" value=template options=templates form test="new-project-template" />
             <div class="actions">
-                <button class="button" type="submit" data-test="project-submit" disabled=move || form.busy.get()>
+                <button class="button" type="submit" data-test="new-project-submit" disabled=move || form.busy.get()>
                     {move || if form.busy.get() { "Creating…" } else { "Create project" }}
                 </button>
-                <button class="button secondary" type="button" data-test="project-cancel" on:click=move |_| on_cancel.run(())>
+                <button class="button secondary" type="button" data-test="new-project-cancel" on:click=move |_| on_cancel.run(())>
                     "Cancel"
                 </button>
             </div>

@@ -1,9 +1,15 @@
-//! `/clients`: the organisations assigned to a CSM or account manager, as cards.
+//! `/clients`: the organisations assigned to a CSM or account manager, as cards, each with
+//! a way into its project (or, for its CSM, to start one).
+
+use std::collections::HashMap;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::Role;
 use shared::identity::{OrgKind, Organization};
 
 use crate::api;
+use crate::api::projects::Filter;
 use crate::components::empty::EmptyState;
 use crate::components::paged::{LoadMore, Paged};
 use crate::{format, live, session};
@@ -14,6 +20,23 @@ pub fn ClientsPage() -> impl IntoView {
     let paged: Paged<Organization> = Paged::new();
     let load = move || paged.reload(|cursor| api::organizations::list(None, cursor, None));
     load();
+    // Each organisation's project, to link the cards to.
+    let projects = RwSignal::new(HashMap::<String, String>::new());
+    let load_projects = move || {
+        spawn_local(async move {
+            if let Ok(page) = api::projects::list(Filter::default(), None, Some(200)).await {
+                projects.set(
+                    page.items
+                        .into_iter()
+                        .map(|p| (p.organization_id, p.id))
+                        .collect(),
+                );
+            }
+        });
+    };
+    load_projects();
+    live::on("project.", move |_| load_projects());
+    let starts = move || matches!(s.role.get(), Some(Role::Csm | Role::Admin));
     // An organisation changed or was assigned: show the new state.
     Effect::new(move |first: Option<()>| {
         let relevant = live::touched("organization.");
@@ -36,7 +59,10 @@ pub fn ClientsPage() -> impl IntoView {
                         .get()
                         .into_iter()
                         .filter(|o| o.kind == OrgKind::Client)
-                        .map(|o| view! { <ClientCard org=o /> })
+                        .map(|o| {
+                            let project = projects.with(|p| p.get(&o.id).cloned());
+                            view! { <ClientCard org=o project may_start=starts() /> }
+                        })
                         .collect_view()
                 }}
             </div>
@@ -57,7 +83,16 @@ pub fn ClientsPage() -> impl IntoView {
 }
 
 #[component]
-fn ClientCard(org: Organization) -> impl IntoView {
+fn ClientCard(org: Organization, project: Option<String>, may_start: bool) -> impl IntoView {
+    let link = match (&project, may_start) {
+        (Some(id), _) => Some(view! {
+            <a class="button secondary small" href=format!("/projects/{id}") data-test="client-project">"Open project"</a>
+        }.into_any()),
+        (None, true) => Some(view! {
+            <a class="button secondary small" href=format!("/projects?new={}", org.id) data-test="client-start-project">"Start a project"</a>
+        }.into_any()),
+        (None, false) => None,
+    };
     let stage = format!("stage stage-{}", org.lifecycle_stage.as_str());
     view! {
         <article class="card client-card" data-test="client-card" data-id=org.id.clone()>
@@ -75,6 +110,7 @@ fn ClientCard(org: Organization) -> impl IntoView {
                 <dt>"Industry"</dt>
                 <dd>{format::opt_text(org.industry.as_deref())}</dd>
             </dl>
+            {link.map(|l| view! { <div class="actions card-actions">{l}</div> })}
         </article>
     }
 }

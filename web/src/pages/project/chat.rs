@@ -99,7 +99,12 @@ pub fn ChatSection() -> impl IntoView {
         messages.set(Vec::new());
         marked.set(None);
         spawn_local(async move {
-            match api::chat::list(&id, None, Some(PAGE)).await {
+            let result = api::chat::list(&id, None, Some(PAGE)).await;
+            // The section may have been left, or another project opened, meanwhile.
+            if pv.id.try_get_untracked().as_ref() != Some(&id) || messages.is_disposed() {
+                return;
+            }
+            match result {
                 Ok(page) => {
                     marked.set(page.last_read_id.clone());
                     messages.set(page.items);
@@ -124,7 +129,8 @@ pub fn ChatSection() -> impl IntoView {
         }
     });
     // Coming back to the tab reads what arrived meanwhile.
-    let _focus = window_event_listener(leptos::ev::focus, move |_| mark_read());
+    let focus = window_event_listener(leptos::ev::focus, move |_| mark_read());
+    on_cleanup(move || focus.remove());
 
     let load_older = move |_| {
         let Some(cursor) = older.get_untracked() else {
@@ -132,7 +138,11 @@ pub fn ChatSection() -> impl IntoView {
         };
         let id = pv.id.get_untracked();
         spawn_local(async move {
-            match api::chat::list(&id, Some(cursor), Some(PAGE)).await {
+            let result = api::chat::list(&id, Some(cursor), Some(PAGE)).await;
+            if messages.is_disposed() {
+                return;
+            }
+            match result {
                 Ok(page) => {
                     messages.update(|all| {
                         let mut page_items = page.items;
@@ -163,7 +173,11 @@ pub fn ChatSection() -> impl IntoView {
         sending.set(true);
         let id = pv.id.get_untracked();
         spawn_local(async move {
-            match api::chat::send(&id, &new).await {
+            let result = api::chat::send(&id, &new).await;
+            if messages.is_disposed() {
+                return;
+            }
+            match result {
                 Ok(m) => {
                     draft.set(String::new());
                     add(m);

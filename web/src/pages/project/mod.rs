@@ -184,10 +184,9 @@ fn ProjectHeader() -> impl IntoView {
                 .and_then(|p| p.next_appointment.clone())
                 .map(|a| {
                     view! {
-                        <dt>"Next appointment"</dt>
-                        <dd data-test="project-next-appointment">
-                            {a.title} " · " {format::local_datetime(a.starts_at)}
-                        </dd>
+                        <p class="project-meta" data-test="project-next-appointment">
+                            "Next: " {a.title} " · " {format::local_datetime(a.starts_at)}
+                        </p>
                     }
                 })
         })
@@ -197,13 +196,11 @@ fn ProjectHeader() -> impl IntoView {
             <p class="project-org" data-test="project-org">{field(|p| p.organization_name.clone())}</p>
             <h1 class="project-name" data-test="project-name">{field(|p| p.name.clone())}</h1>
             <ProgressBar progress test="project-progress" label="Project progress" />
-            <dl class="facts compact">
-                <dt>"CSM"</dt>
-                <dd data-test="project-csm">{field(|p| format::opt_text(p.csm_name.as_deref()))}</dd>
-                <dt>"Kick-off"</dt>
-                <dd data-test="project-kickoff">{field(|p| format::date(p.kickoff_date))}</dd>
-                {next}
-            </dl>
+            <p class="project-meta">
+                "CSM " <span data-test="project-csm">{field(|p| format::opt_text(p.csm_name.as_deref()))}</span>
+                " · Kick-off " <span data-test="project-kickoff">{field(|p| format::date(p.kickoff_date))}</span>
+            </p>
+            {next}
             <p class="project-flags">
                 <span class=coverage_class data-test="project-coverage">
                     {field(|p| format::coverage(&p.coverage))}
