@@ -194,8 +194,13 @@ async fn a_due_date_set_by_the_csm_shows_in_the_client_agenda_and_feed() {
         let due = (Utc::now() + Duration::days(10)).date_naive();
 
         open_project(&client, &app, FASHOP_CLIENT, &project, "agenda").await;
-        // FaShop's dates have all passed: nothing in the coming weeks yet.
-        wait_for(&client, "agenda-empty").await;
+        // The agenda has loaded (FaShop's dates have all passed, so it may well be empty).
+        wait_for_xpath(
+            &client,
+            "//*[@data-test='agenda-empty' or @data-test='agenda-list']",
+            "the client's agenda",
+        )
+        .await;
         assert_no_horizontal_scroll(&client).await;
 
         open_project(&csm, &app, CSM, &project, "").await;
@@ -433,6 +438,80 @@ async fn csm_makes_a_template_and_chooses_how_to_be_notified() {
             .find(|p| p["kind"] == "chat_message")
             .expect("chat_message");
         assert_eq!(chat["channel"], "none");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn csm_books_an_appointment_and_the_client_sees_it_live() {
+    if !enabled() {
+        return;
+    }
+    scenario_two(|app, csm, client| async move {
+        let project = fashop_project(&app).await;
+        let day = (Utc::now() + Duration::days(2)).date_naive();
+        open_project(&client, &app, FASHOP_CLIENT, &project, "agenda").await;
+        wait_for_xpath(
+            &client,
+            "//*[@data-test='agenda-empty' or @data-test='agenda-list']",
+            "the client's agenda",
+        )
+        .await;
+
+        open_project(&csm, &app, CSM, &project, "agenda").await;
+        click(&csm, "appointment-new").await;
+        type_into(&csm, "appointment-title", "Training: catalogue import").await;
+        let date = wait_for(&csm, "appointment-date").await;
+        set_value(&csm, &date, &day.to_string()).await;
+        type_into(&csm, "appointment-video", "https://meet.example.com/fashop").await;
+        click(&csm, "appointment-submit").await;
+        wait_for_text(&csm, "agenda-notice", "Training: catalogue import").await;
+        wait_for_text(&csm, "agenda-entry", "Training: catalogue import").await;
+        assert_no_horizontal_scroll(&csm).await;
+
+        // The client's agenda, header and bell follow without a reload.
+        let entry = format!(
+            "//*[@data-test='agenda-day'][@data-date='{day}']//*[@data-test='agenda-entry'][@data-kind='appointment'][.//*[contains(., 'Training: catalogue import')]]"
+        );
+        wait_for_xpath(&client, &entry, "the appointment in the client's agenda").await;
+        wait_for_text(
+            &client,
+            "project-next-appointment",
+            "Training: catalogue import",
+        )
+        .await;
+        wait_for_text(&client, "bell-count", "1").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn once_coverage_has_ended_the_chat_is_read_only() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        // Bianchi is on the standard plan: with a contract two years old, coverage is over.
+        let admin = app.token("admin@magicstore.test").await;
+        let org = app.org_id(&admin, "Bianchi Sport").await;
+        let res = app
+            .patch_json(
+                &format!("/organizations/{org}"),
+                Some(&admin),
+                &serde_json::json!({"contract_start": "2024-01-15", "plan": "standard"}),
+            )
+            .await;
+        assert!(res.status().is_success(), "admin change: {}", res.status());
+
+        sign_in(&c, &app, "admin@bianchi.test", PASSWORD).await;
+        wait_for_text(&c, "project-coverage", "ended").await;
+        click(&c, "tab-chat").await;
+        wait_for(&c, "chat-closed").await;
+        assert!(
+            texts(&c, "chat-input").await.is_empty(),
+            "no composer once the chat is closed"
+        );
+        assert_no_horizontal_scroll(&c).await;
     })
     .await;
 }

@@ -441,10 +441,19 @@ pub async fn transition(
                 ))
                 .execute(conn)?;
             touch_project(conn, &ctx.project.id)?;
+            // Read everything before the first event: on PostgreSQL publishing holds the
+            // event-order lock until commit, so only the event rows may follow it.
+            let item = find(conn, &id)?.ok_or_else(|| ApiError::internal("activity vanished"))?;
+            let item = item_dto(conn, item, ctx.side)?;
+            let audience = ctx.audience(conn, &actor.user_id)?;
             tell_other_side(conn, &config, &ctx, &actor, &row, req.action, reason)?;
-            announce(conn, &ctx, &actor, &id)?;
-            let row = find(conn, &id)?.ok_or_else(|| ApiError::internal("activity vanished"))?;
-            item_dto(conn, row, ctx.side)
+            publish(
+                conn,
+                &audience,
+                "activity.changed",
+                &serde_json::json!({"project_id": ctx.project.id, "activity_id": id}),
+            )?;
+            Ok(item)
         })
         .await?;
     Ok(ok_with_etag(&item, item.version))
@@ -467,7 +476,15 @@ fn tell_other_side(
         ActivityAction::Skip => return Ok(()),
     };
     let who: String = u::table.find(&actor.user_id).select(u::name).first(conn)?;
-    let progress = checklist(conn, ctx)?.progress;
+    // The states alone give the figures; the whole checklist would cost a tick twice.
+    let states: Vec<ActivityState> = a::table
+        .filter(a::project_id.eq(&ctx.project.id))
+        .select(a::state)
+        .load::<String>(conn)?
+        .iter()
+        .map(|s| ActivityState::parse(s).unwrap_or(ActivityState::Todo))
+        .collect();
+    let progress = Progress::of(&states);
     let verb = if kind == NotificationKind::ItemTicked {
         "ticked"
     } else {

@@ -89,7 +89,7 @@ pub fn MyProjectPage() -> impl IntoView {
                 }
                 Some(Ok(o)) => view! { <OrganizationSummary org=o /> }.into_any(),
             }}
-            <h2>"Your projects"</h2>
+            <h2>"Your project"</h2>
             {project_list}
         </section>
     }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::activity::{ActivityCategory, ActivityList, NewActivity, ProjectSide, Responsible};
+use shared::activity::{ActivityList, NewActivity, ProjectSide, Responsible};
 
 use super::activity_row::ActivityRow;
 use super::use_project;
@@ -14,6 +14,13 @@ use crate::components::field::{SelectField, TextField};
 use crate::components::form::{FormBanner, FormState};
 use crate::components::progress::ProgressBar;
 use crate::{api, live};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Loading,
+    Empty,
+    Items,
+}
 
 #[component]
 pub fn ActivitiesSection() -> impl IntoView {
@@ -52,6 +59,15 @@ pub fn ActivitiesSection() -> impl IntoView {
             load();
         }
     });
+    // What the section shows, apart from the items: redrawn only when this changes, so that
+    // rows keep what is open in them (a reason being typed, a history) across live updates.
+    let shape = Memo::new(move |_| {
+        list.with(|l| match l {
+            None => Shape::Loading,
+            Some(l) if l.categories.iter().all(|c| c.items.is_empty()) => Shape::Empty,
+            Some(_) => Shape::Items,
+        })
+    });
     let changed = Callback::new(move |message: Option<String>| {
         if message.is_some() {
             notice.set(message);
@@ -64,9 +80,14 @@ pub fn ActivitiesSection() -> impl IntoView {
         <div class="section" data-test="activities">
             {move || error.get().map(|e| view! { <div class="banner banner-error" role="alert" data-test="section-error">{e}</div> })}
             {move || notice.get().map(|n| view! { <div class="banner banner-ok" role="status" data-test="activity-notice">{n}</div> })}
-            {move || match list.get() {
-                None => error.with(Option::is_none).then(|| view! { <p class="muted" data-test="loading">"Loading…"</p> }).into_any(),
-                Some(l) if l.categories.iter().all(|c| c.items.is_empty()) && !pv.runs() => {
+            {move || match shape.get() {
+                Shape::Loading => {
+                    error
+                        .with(Option::is_none)
+                        .then(|| view! { <p class="muted" data-test="loading">"Loading…"</p> })
+                        .into_any()
+                }
+                Shape::Empty if !pv.runs() => {
                     view! {
                         <EmptyState title="No activities yet." test="activities-empty">
                             <p>"Your CSM adds the steps of the project here."</p>
@@ -74,12 +95,21 @@ pub fn ActivitiesSection() -> impl IntoView {
                     }
                         .into_any()
                 }
-                Some(l) => {
+                _ => {
                     let side = pv.side.get();
-                    l.categories
-                        .into_iter()
-                        .map(|c| view! { <Category category=c side on_changed=changed /> })
-                        .collect_view()
+                    view! {
+                        <For
+                            each=move || {
+                                list.with(|l| {
+                                    l.as_ref()
+                                        .map(|l| l.categories.iter().map(|c| (c.id.clone(), c.name.clone())).collect::<Vec<_>>())
+                                        .unwrap_or_default()
+                                })
+                            }
+                            key=|c| c.clone()
+                            children=move |(id, name)| view! { <Category id name list side on_changed=changed /> }
+                        />
+                    }
                         .into_any()
                 }
             }}
@@ -89,26 +119,45 @@ pub fn ActivitiesSection() -> impl IntoView {
 
 #[component]
 fn Category(
-    category: ActivityCategory,
+    id: String,
+    name: String,
+    list: RwSignal<Option<ActivityList>>,
     side: ProjectSide,
     on_changed: Callback<Option<String>>,
 ) -> impl IntoView {
-    let progress = category.progress;
+    let category = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            list.with(|l| {
+                l.as_ref()
+                    .and_then(|l| l.categories.iter().find(|c| c.id == id).cloned())
+            })
+        })
+    };
+    let progress = Signal::derive(move || {
+        category.with(|c| c.as_ref().map(|c| c.progress).unwrap_or_default())
+    });
+    let items = move || category.with(|c| c.as_ref().map(|c| c.items.clone()).unwrap_or_default());
     let adding = RwSignal::new(false);
-    let cat_id = category.id.clone();
+    let cat_id = id;
     view! {
-        <section class="category card" data-test="category" data-name=category.name.clone()>
+        <section class="category card" data-test="category" data-name=name.clone()>
             <div class="category-head">
-                <h2 data-test="category-name">{category.name.clone()}</h2>
-                <ProgressBar progress=Signal::derive(move || progress) test="category-progress" label="Category progress" />
+                <h2 data-test="category-name">{name.clone()}</h2>
+                <ProgressBar progress test="category-progress" label="Category progress" />
             </div>
-            {category.items.is_empty().then(|| view! { <p class="muted small">"No items in this category."</p> })}
+            {move || {
+                category
+                    .with(|c| c.as_ref().is_some_and(|c| c.items.is_empty()))
+                    .then(|| view! { <p class="muted small">"No items in this category."</p> })
+            }}
             <ul class="activities">
-                {category
-                    .items
-                    .into_iter()
-                    .map(|item| view! { <ActivityRow item side on_changed /> })
-                    .collect_view()}
+                // Keyed by version: a row is redrawn only when its item changed.
+                <For
+                    each=items
+                    key=|i| (i.id.clone(), i.version)
+                    children=move |item| view! { <ActivityRow item side on_changed /> }
+                />
             </ul>
             {(side == ProjectSide::Csm).then(|| {
                 let cat_id = cat_id.clone();
