@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use futures_util::StreamExt;
 use rand::Rng;
+use rand::seq::SliceRandom;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -59,6 +60,9 @@ struct Args {
     /// Chat messages per second.
     #[arg(long, default_value_t = 50.0)]
     chat_rate: f64,
+    /// The server's process id, to report its CPU use per run (Linux).
+    #[arg(long)]
+    server_pid: Option<u32>,
 }
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -84,9 +88,12 @@ struct World {
     clients: Vec<(Login, usize)>,
 }
 
-/// Latencies per label, and failures.
+/// Latencies and the failure count of one measure.
+type Samples = (Vec<Duration>, u64);
+
+/// Samples per measure.
 #[derive(Default, Clone)]
-struct Recorder(Arc<Mutex<HashMap<&'static str, (Vec<Duration>, u64)>>>);
+struct Recorder(Arc<Mutex<HashMap<&'static str, Samples>>>);
 
 impl Recorder {
     fn ok(&self, label: &'static str, took: Duration) {
@@ -130,6 +137,25 @@ impl Recorder {
             .lock()
             .map(|m| m.get(label).map_or(0, |v| v.0.len()))
             .unwrap_or(0)
+    }
+}
+
+/// CPU seconds (user + system) a process has used so far, from /proc (Linux).
+fn cpu_secs(pid: Option<u32>) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid?)).ok()?;
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Prints the server's CPU use since `before` over `elapsed`, as cores busy.
+fn report_cpu(pid: Option<u32>, before: Option<f64>, elapsed: Duration) {
+    if let (Some(b), Some(a)) = (before, cpu_secs(pid)) {
+        println!(
+            "  server CPU: {:.2} cores busy on average",
+            (a - b) / elapsed.as_secs_f64()
+        );
     }
 }
 
@@ -313,6 +339,7 @@ async fn read_phase(w: Arc<World>, args: &Args) {
     let duration = Duration::from_secs(args.duration);
     // Saturated: each worker reads as fast as answers come.
     let rec = Recorder::default();
+    let cpu = cpu_secs(args.server_pid);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..args.read_concurrency.max(1) {
@@ -335,6 +362,7 @@ async fn read_phase(w: Arc<World>, args: &Args) {
         ),
         elapsed,
     );
+    report_cpu(args.server_pid, cpu, elapsed);
     let done = rec.count("GET /projects/{id}") + rec.count("GET /projects/{id}/activities");
     let saturated = done as f64 / elapsed.as_secs_f64();
     // Steady: requests started at a fixed rate whatever the answers do (open loop).
@@ -346,6 +374,7 @@ async fn read_phase(w: Arc<World>, args: &Args) {
     let rec = Recorder::default();
     let pace = Duration::from_secs_f64(2.0 / rate);
     let mut ticker = tokio::time::interval(pace);
+    let cpu = cpu_secs(args.server_pid);
     let started = Instant::now();
     let mut tasks = Vec::new();
     while started.elapsed() < duration {
@@ -359,51 +388,57 @@ async fn read_phase(w: Arc<World>, args: &Args) {
     for t in tasks {
         let _ = t.await;
     }
+    let elapsed = started.elapsed();
     rec.report(
         &format!("read, steady at {rate:.0} requests/s (open loop)"),
-        started.elapsed(),
+        elapsed,
     );
+    report_cpu(args.server_pid, cpu, elapsed);
 }
 
 async fn tick_phase(w: Arc<World>, args: &Args) -> Res<()> {
     let duration = Duration::from_secs(args.duration);
-    // Enough to-do items for 1,500 ticks/s, read from the last projects (the first ones
-    // are the read and chat runs' favourites only by chance: the pick is random).
+    // Enough to-do items for 1,500 ticks/s, from projects in random order (a second run on
+    // the same database finds projects the first one did not exhaust).
     let wanted = 1_500 * args.duration as usize;
     let workers = args.tick_concurrency.max(1);
     let mut queues: Vec<VecDeque<(String, String)>> = vec![VecDeque::new(); workers];
     let mut found = 0;
     let started = Instant::now();
-    let lists: Vec<(usize, Res<Value>)> =
-        futures_util::stream::iter(w.projects.iter().rev().enumerate().map(|(k, p)| {
+    let mut order: Vec<usize> = (0..w.projects.len()).collect();
+    order.shuffle(&mut rand::rng());
+    for batch in order.chunks(16) {
+        if found >= wanted {
+            break;
+        }
+        let lists: Vec<(usize, Res<Value>)> = futures_util::stream::iter(batch.iter().map(|&k| {
             let w = w.clone();
-            let (token, id) = (w.csms[p.csm].token.clone(), p.id.clone());
             async move {
-                let url = format!("{}/api/v1/projects/{id}/activities", w.base);
-                (k, get_json(&w.http, &url, &token).await)
+                let p = &w.projects[k];
+                let url = format!("{}/api/v1/projects/{}/activities", w.base, p.id);
+                (k, get_json(&w.http, &url, &w.csms[p.csm].token).await)
             }
         }))
-        .take(wanted / 30 + workers)
         .buffer_unordered(8)
         .collect()
         .await;
-    let by_project: Vec<&Project> = w.projects.iter().rev().collect();
-    for (k, list) in lists {
-        let list = list?;
-        let token = &w.csms[by_project[k].csm].token;
-        for cat in list["categories"].as_array().into_iter().flatten() {
-            for item in cat["items"].as_array().into_iter().flatten() {
-                let may = item["allowed_actions"]
-                    .as_array()
-                    .is_some_and(|a| a.iter().any(|x| x == "complete"));
-                if may && item["state"] == "todo" {
-                    // One project's items go to one worker: distinct items, and the
-                    // project row is not fought over by two ticks at once.
-                    queues[k % workers].push_back((
-                        token.clone(),
-                        item["id"].as_str().unwrap_or_default().to_string(),
-                    ));
-                    found += 1;
+        for (k, list) in lists {
+            let list = list?;
+            let token = &w.csms[w.projects[k].csm].token;
+            for cat in list["categories"].as_array().into_iter().flatten() {
+                for item in cat["items"].as_array().into_iter().flatten() {
+                    let may = item["allowed_actions"]
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|x| x == "complete"));
+                    if may && item["state"] == "todo" {
+                        // One project's items go to one worker: distinct items, and the
+                        // project row is not fought over by two ticks at once.
+                        queues[k % workers].push_back((
+                            token.clone(),
+                            item["id"].as_str().unwrap_or_default().to_string(),
+                        ));
+                        found += 1;
+                    }
                 }
             }
         }
@@ -413,6 +448,7 @@ async fn tick_phase(w: Arc<World>, args: &Args) -> Res<()> {
         started.elapsed().as_secs_f64()
     );
     let rec = Recorder::default();
+    let cpu = cpu_secs(args.server_pid);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for mut queue in queues {
@@ -431,8 +467,12 @@ async fn tick_phase(w: Arc<World>, args: &Args) -> Res<()> {
                     .send()
                     .await;
                 match res {
-                    Ok(r) if r.status().is_success() && r.bytes().await.is_ok() => {
-                        rec.ok("POST /activities/{id}/transitions", start.elapsed())
+                    Ok(r) if r.status().is_success() => {
+                        if r.bytes().await.is_ok() {
+                            rec.ok("POST /activities/{id}/transitions", start.elapsed())
+                        } else {
+                            rec.failed("POST /activities/{id}/transitions")
+                        }
                     }
                     Ok(r) => {
                         if rec.count("POST /activities/{id}/transitions") == 0 {
@@ -448,10 +488,12 @@ async fn tick_phase(w: Arc<World>, args: &Args) -> Res<()> {
     for t in tasks {
         let _ = t.await;
     }
+    let elapsed = started.elapsed();
     rec.report(
         &format!("tick (complete), {workers} workers, CSM ticking its clients' items"),
-        started.elapsed(),
+        elapsed,
     );
+    report_cpu(args.server_pid, cpu, elapsed);
     Ok(())
 }
 
@@ -517,6 +559,7 @@ async fn chat_phase(w: Arc<World>, args: &Args) -> Res<()> {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let duration = Duration::from_secs(args.duration);
     let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / args.chat_rate));
+    let cpu = cpu_secs(args.server_pid);
     let started = Instant::now();
     let mut tasks = Vec::new();
     let mut n = 0u64;
@@ -559,6 +602,7 @@ async fn chat_phase(w: Arc<World>, args: &Args) -> Res<()> {
         let _ = t.await;
     }
     let elapsed = started.elapsed();
+    let cpu_after = cpu_secs(args.server_pid);
     // Late arrivals still count; what is missing after 5 s is reported as lost.
     let wait = Instant::now();
     while wait.elapsed() < Duration::from_secs(5) && pending.lock().map_or(0, |p| p.len()) > 0 {
@@ -576,6 +620,12 @@ async fn chat_phase(w: Arc<World>, args: &Args) -> Res<()> {
         "  messages not received by the CSM within 5 s: {}",
         pending.lock().map_or(0, |p| p.len())
     );
+    if let (Some(b), Some(a)) = (cpu, cpu_after) {
+        println!(
+            "  server CPU: {:.2} cores busy on average",
+            (a - b) / elapsed.as_secs_f64()
+        );
+    }
     Ok(())
 }
 

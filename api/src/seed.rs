@@ -163,7 +163,7 @@ fn stretch(categories: &[TemplateCategory], items: usize) -> Vec<TemplateCategor
                 continue;
             }
             left -= take;
-            let shift = 7 * round as i32;
+            let shift = 7 * round;
             let items: Vec<TemplateItem> = cat.items[..take]
                 .iter()
                 .map(|i| TemplateItem {

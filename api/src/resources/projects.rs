@@ -137,15 +137,27 @@ fn figures(conn: &mut DbConn, ids: &[String], viewer: &str) -> ApiResult<Figures
         return Ok(f);
     }
     let today = now().date();
-    let counts: Vec<(String, String, i64)> = a::table
+    // One pass over the items by project (the index that fits) gives progress and overdue
+    // alike. A separate overdue count let PostgreSQL's generic plan for it take the due-date
+    // index and read every overdue item of every project (tens of ms at 120,000 items).
+    let counts: Vec<(String, String, Option<NaiveDate>, i64)> = a::table
         .filter(a::project_id.eq_any(ids))
-        .group_by((a::project_id, a::state))
-        .select((a::project_id, a::state, diesel::dsl::count_star()))
+        .group_by((a::project_id, a::state, a::due_date))
+        .select((
+            a::project_id,
+            a::state,
+            a::due_date,
+            diesel::dsl::count_star(),
+        ))
         .load(conn)?;
     let mut tally: HashMap<String, (i64, i64)> = HashMap::new();
-    for (pid, state, n) in counts {
+    for (pid, state, due, n) in counts {
+        let state = ActivityState::parse(&state);
+        if state == Some(ActivityState::Todo) && due.is_some_and(|d| d < today) {
+            *f.overdue.entry(pid.clone()).or_default() += n;
+        }
         let t = tally.entry(pid).or_default();
-        match ActivityState::parse(&state) {
+        match state {
             Some(ActivityState::Done) => {
                 t.0 += n;
                 t.1 += n
@@ -157,15 +169,6 @@ fn figures(conn: &mut DbConn, ids: &[String], viewer: &str) -> ApiResult<Figures
     f.progress = tally
         .into_iter()
         .map(|(k, (d, n))| (k, Progress::new(d, n)))
-        .collect();
-    f.overdue = a::table
-        .filter(a::project_id.eq_any(ids))
-        .filter(a::state.eq(ActivityState::Todo.as_str()))
-        .filter(a::due_date.lt(today))
-        .group_by(a::project_id)
-        .select((a::project_id, diesel::dsl::count_star()))
-        .load::<(String, i64)>(conn)?
-        .into_iter()
         .collect();
     f.unread = cm::table
         .left_join(
