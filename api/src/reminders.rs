@@ -27,12 +27,23 @@ use crate::state::AppState;
 
 pub const JOB_KIND: &str = "reminder_sweep";
 
+/// Reminders one sweep sends at most, so its transaction stays short (writers wait for it,
+/// and on PostgreSQL it holds the event-order lock until commit); a backlog — say, the first
+/// sweep over an imported data set — drains over sweeps that follow at once.
+pub const MAX_PER_SWEEP: usize = 500;
+
 /// How many reminders one sweep sent, by kind.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Swept {
     pub due_soon: usize,
     pub overdue: usize,
     pub appointments: usize,
+}
+
+impl Swept {
+    pub fn total(&self) -> usize {
+        self.due_soon + self.overdue + self.appointments
+    }
 }
 
 fn payload() -> serde_json::Value {
@@ -86,11 +97,26 @@ pub async fn run_job(state: &AppState) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let config = state.config.clone();
-    state
+    let swept = state
         .db
-        .tx(move |conn| sweep(conn, &config, now()).map(|_| ()))
+        .tx(move |conn| sweep(conn, &config, now()))
         .await
         .map_err(|e| e.to_string())?;
+    if swept.total() >= MAX_PER_SWEEP {
+        // More are due: sweep again now rather than after the interval.
+        let config = state.config.clone();
+        state
+            .db
+            .tx(move |conn| {
+                let backlog = serde_json::json!({"backlog": true});
+                if !crate::jobs::is_queued(conn, JOB_KIND, &backlog)? {
+                    crate::jobs::enqueue(conn, JOB_KIND, &backlog, config.job_max_attempts)?;
+                }
+                Ok(())
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     // Coverage ends on a date, so the same periodic job moves ended clients to low touch.
     state
         .db
@@ -187,6 +213,9 @@ pub fn sweep(conn: &mut DbConn, config: &Config, at: NaiveDateTime) -> ApiResult
     for (id, title, responsible, due, project_id, project, org_id, csm) in
         due_items(conn, Some(today), horizon)?
     {
+        if done.total() >= MAX_PER_SWEEP {
+            return Ok(done);
+        }
         if !claim(conn, &format!("item:{id}:due_soon:{due}"), at)? {
             continue;
         }
@@ -212,6 +241,9 @@ pub fn sweep(conn: &mut DbConn, config: &Config, at: NaiveDateTime) -> ApiResult
     }
 
     for (id, title, _, due, project_id, project, org_id, csm) in due_items(conn, None, today)? {
+        if done.total() >= MAX_PER_SWEEP {
+            return Ok(done);
+        }
         if !claim(conn, &format!("item:{id}:overdue:{due}"), at)? {
             continue;
         }
@@ -246,6 +278,9 @@ pub fn sweep(conn: &mut DbConn, config: &Config, at: NaiveDateTime) -> ApiResult
         ))
         .load(conn)?;
     for (id, title, starts_at, zone, project_id, project, org_id, csm) in starting {
+        if done.total() >= MAX_PER_SWEEP {
+            return Ok(done);
+        }
         let start = to_utc(starts_at);
         if !claim(
             conn,

@@ -122,6 +122,10 @@ pub struct Db {
     /// One permit per pooled connection: requests wait here, asynchronously, rather than
     /// as blocked threads queueing on the pool.
     slots: Arc<Semaphore>,
+    /// SQLite has one writer at a time; writers of this process queue here, in order and
+    /// without holding a connection, instead of sleeping in SQLite's busy handler (whose
+    /// back-off of up to 100 ms made the slowest writes wait for nothing).
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -157,6 +161,7 @@ impl Db {
             url: url.to_string(),
             committed: Arc::new(Notify::new()),
             slots: Arc::new(Semaphore::new(pool_size.max(1) as usize)),
+            writer: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -216,6 +221,10 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     {
+        let _turn = match self.backend {
+            Backend::Sqlite => Some(self.writer.lock().await),
+            Backend::Postgres => None,
+        };
         let value = self.run(move |conn| write_tx(conn, f)).await?;
         self.committed.notify_one();
         Ok(value)

@@ -1,0 +1,1 @@
+DROP INDEX jobs_kind_status_payload;
