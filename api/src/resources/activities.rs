@@ -87,15 +87,7 @@ fn to_dto(
 }
 
 fn user_names(conn: &mut DbConn, ids: Vec<&String>) -> ApiResult<HashMap<String, String>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(u::table
-        .filter(u::id.eq_any(ids))
-        .select((u::id, u::name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect())
+    crate::resources::users::names(conn, ids)
 }
 
 fn item_dto(conn: &mut DbConn, row: ItemRow, side: ProjectSide) -> ApiResult<Activity> {

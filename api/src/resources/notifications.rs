@@ -10,7 +10,7 @@ use shared::notification::{
 use utoipa::IntoParams;
 
 use crate::auth::Actor;
-use crate::db::schema::{notification_preferences as np, notifications as n, users as u};
+use crate::db::schema::{notification_preferences as np, notifications as n};
 use crate::db::{DbConn, now, to_utc};
 use crate::error::{ApiError, ApiResult};
 use crate::http::pagination::{PageRequest, encode_cursor};
@@ -55,16 +55,7 @@ fn select() -> (
 
 fn to_dtos(conn: &mut DbConn, rows: Vec<Row>) -> ApiResult<Vec<Notification>> {
     let actor_ids: Vec<&String> = rows.iter().filter_map(|r| r.6.as_ref()).collect();
-    let names: std::collections::HashMap<String, String> = if actor_ids.is_empty() {
-        Default::default()
-    } else {
-        u::table
-            .filter(u::id.eq_any(actor_ids))
-            .select((u::id, u::name))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .collect()
-    };
+    let names = crate::resources::users::names(conn, actor_ids)?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {

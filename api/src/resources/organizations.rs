@@ -88,16 +88,7 @@ pub fn vendor_id(conn: &mut DbConn) -> ApiResult<String> {
 /// Rows to DTOs, with the CSM names fetched in one query.
 pub fn to_dtos(conn: &mut DbConn, rows: Vec<OrgRow>) -> ApiResult<Vec<Organization>> {
     let csm_ids: Vec<&String> = rows.iter().filter_map(|r| r.csm_id.as_ref()).collect();
-    let names: std::collections::HashMap<String, String> = if csm_ids.is_empty() {
-        Default::default()
-    } else {
-        u::table
-            .filter(u::id.eq_any(csm_ids))
-            .select((u::id, u::name))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .collect()
-    };
+    let names = crate::resources::users::names(conn, csm_ids)?;
     Ok(rows
         .into_iter()
         .map(|r| Organization {

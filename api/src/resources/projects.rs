@@ -213,12 +213,7 @@ fn to_dtos(
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut f = figures(conn, &ids, viewer)?;
     let csm_ids: Vec<String> = orgs.values().filter_map(|o| o.csm_id.clone()).collect();
-    let csm_names: HashMap<String, String> = u::table
-        .filter(u::id.eq_any(&csm_ids))
-        .select((u::id, u::name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
+    let csm_names = crate::resources::users::names(conn, &csm_ids)?;
     let today = now().date();
     rows.into_iter()
         .map(|r| {

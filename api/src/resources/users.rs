@@ -46,6 +46,23 @@ impl UserRow {
     }
 }
 
+/// Display names of these users, by id, in one query (none when `ids` is empty).
+pub fn names<'a>(
+    conn: &mut DbConn,
+    ids: impl IntoIterator<Item = &'a String>,
+) -> ApiResult<std::collections::HashMap<String, String>> {
+    let ids: Vec<&String> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(u::table
+        .filter(u::id.eq_any(ids))
+        .select((u::id, u::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<UserRow>> {
     Ok(crate::on_driver!(conn, |c| u::table
         .find(id)
