@@ -71,6 +71,9 @@ pub struct Config {
     pub due_soon_days: i64,
     /// Appointment reminders go out this many minutes before the start.
     pub appointment_reminder_minutes: i64,
+    /// How often the desk looks for SLA warnings and breaches and hands waiting tickets to
+    /// agents who became free, in seconds.
+    pub desk_sweep_secs: i64,
 }
 
 impl Default for Config {
@@ -109,6 +112,7 @@ impl Default for Config {
             reminder_interval_secs: 300,
             due_soon_days: 2,
             appointment_reminder_minutes: 60,
+            desk_sweep_secs: 60,
         }
     }
 }

@@ -6,7 +6,7 @@ use shared::Role;
 use shared::identity::{NewDepartment, NewUser};
 
 use crate::auth::password;
-use crate::db::schema::organizations as o;
+use crate::db::schema::{organizations as o, users as u};
 use crate::db::{DbConn, new_id, now, write_tx};
 use crate::error::ApiResult;
 use crate::resources::{departments, projects, users};
@@ -226,6 +226,37 @@ pub fn load(conn: &mut DbConn) -> ApiResult<bool> {
                 projects::insert(conn, &id, &new, Some(&template.categories), None)?;
             }
         }
+        desk(conn)?;
         Ok(true)
     })
+}
+
+/// The desk: the vendor's products (urgency feeds priority, skill feeds assignment), each
+/// cluster routed to its department, and both agents online so new tickets find them.
+fn desk(conn: &mut DbConn) -> ApiResult<()> {
+    use crate::db::schema::products as p;
+    let at = now();
+    for (name, urgency, skill) in [
+        ("Checkout and payments", "critical", Some("payments")),
+        ("Storefront", "high", Some("e-commerce")),
+        ("Product feed", "normal", Some("technical")),
+        ("Reports", "low", None),
+    ] {
+        diesel::insert_into(p::table)
+            .values((
+                p::id.eq(new_id()),
+                p::name.eq(name),
+                p::urgency.eq(urgency),
+                p::skill.eq(skill),
+                p::created_at.eq(at),
+                p::updated_at.eq(at),
+                p::version.eq(1),
+            ))
+            .execute(conn)?;
+    }
+    crate::desk::setup::ensure_routes(conn)?;
+    diesel::update(u::table.filter(u::role.eq(Role::SupportAgent.as_str())))
+        .set(u::availability.eq(Some("online")))
+        .execute(conn)?;
+    Ok(())
 }

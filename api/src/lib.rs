@@ -6,6 +6,7 @@ pub mod coverage;
 pub mod db;
 pub mod demo;
 pub mod demo_story;
+pub mod desk;
 pub mod error;
 pub mod http;
 pub mod ics;

@@ -7,12 +7,16 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
+use crate::resources::tickets::{
+    create as ticket_create, list as ticket_list, messages as ticket_messages,
+    update as ticket_update,
+};
 use crate::resources::{
     activities, auth, departments, events, health, invitations, jobs, me, notifications,
     organizations, projects, templates, users, ws,
 };
 use crate::resources::{agenda, appointments, calendar};
-use crate::resources::{board, chat};
+use crate::resources::{board, chat, products};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -43,6 +47,9 @@ use crate::resources::{board, chat};
         board::list_comments, board::create_comment,
         appointments::create, appointments::get, appointments::update, appointments::remove,
         agenda::get, calendar::mine, calendar::regenerate, calendar::feed_ics,
+        products::list, products::create,
+        ticket_list::list, ticket_create::create, ticket_update::show, ticket_update::update,
+        ticket_update::history, ticket_messages::list, ticket_messages::create,
     ),
     components(schemas(shared::Problem, shared::events::WsMessage)),
     modifiers(&Conventions),
@@ -61,6 +68,7 @@ use crate::resources::{board, chat};
         (name = "chat", description = "The CSM chat of a project: messages, live delivery, read markers"),
         (name = "board", description = "The board of a project: Markdown notes, pins and comments"),
         (name = "agenda", description = "Appointments, a project's agenda, and private calendar feeds (iCalendar)"),
+        (name = "tickets", description = "The support desk: tickets, their thread and history, queues"),
     )
 )]
 pub struct ApiDoc;

@@ -9,10 +9,14 @@
 //!   other roles that can see the resource get 403 for a change;
 //! - a project is visible exactly when its organisation is; inside it the client's users and
 //!   the project's CSM (or an admin) work, other staff who can see it only read (403 on a
-//!   write); the checklist's own rules (who ticks what) live in `shared::activity`.
+//!   write); the checklist's own rules (who ticks what) live in `shared::activity`;
+//! - a ticket is visible to staff who can see its organisation and to that organisation's
+//!   client admins; a client member sees only the tickets they requested. Sales read tickets
+//!   but do not work on them; internal notes never reach client users.
 
 use shared::Role;
 use shared::activity::ProjectSide;
+use shared::desk::ticket::Side;
 use shared::identity::OrgKind;
 
 use crate::auth::Actor;
@@ -188,6 +192,50 @@ pub fn manage_templates(actor: &Actor) -> ApiResult<()> {
     }
 }
 
+/// What a ticket's organisation and requester are, for the policy.
+#[derive(Debug, Clone, Copy)]
+pub struct TicketFacts<'a> {
+    pub org: OrgFacts<'a>,
+    pub requester_id: Option<&'a str>,
+}
+
+/// The caller's side of a ticket, or 404 when they may not see it.
+pub fn view_ticket(actor: &Actor, t: TicketFacts<'_>) -> ApiResult<Side> {
+    if !can_see_org(actor, t.org) {
+        return Err(hidden("ticket"));
+    }
+    match actor.role {
+        Role::ClientMember if t.requester_id != Some(actor.user_id.as_str()) => {
+            Err(hidden("ticket"))
+        }
+        r if r.is_client() => Ok(Side::Client),
+        _ => Ok(Side::Staff),
+    }
+}
+
+/// Replying, noting, assigning and changing tickets: staff who work on the desk or with
+/// clients; sales only read.
+pub fn work_tickets(actor: &Actor) -> ApiResult<()> {
+    match actor.role {
+        Role::Sales => Err(ApiError::forbidden(
+            "sales can read tickets but not work on them",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Opening a ticket: client users for their organisation (through the portal), and staff who
+/// work tickets, for a client user they can see.
+pub fn open_ticket(actor: &Actor) -> ApiResult<()> {
+    work_tickets(actor)
+}
+
+/// Products the desk supports: everyone reads them (the portal form lists them); admins
+/// shape them.
+pub fn manage_desk(actor: &Actor) -> ApiResult<()> {
+    admin_only(actor, "configure the support desk")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,6 +336,29 @@ mod tests {
             view_project(&actor(Role::SupportAgent, "a", "v"), verdi).ok(),
             Some(ProjectSide::Observer)
         );
+        let ticket = |requester| TicketFacts {
+            org: verdi,
+            requester_id: requester,
+        };
+        let member = actor(Role::ClientMember, "m", "v1");
+        assert_eq!(
+            view_ticket(&member, ticket(Some("m"))).ok(),
+            Some(Side::Client)
+        );
+        assert!(view_ticket(&member, ticket(Some("other"))).is_err());
+        let client_admin = actor(Role::ClientAdmin, "ca", "v1");
+        assert_eq!(
+            view_ticket(&client_admin, ticket(Some("m"))).ok(),
+            Some(Side::Client)
+        );
+        assert!(view_ticket(&actor(Role::ClientAdmin, "x", "other"), ticket(None)).is_err());
+        assert_eq!(
+            view_ticket(&actor(Role::SupportAgent, "a", "v"), ticket(None)).ok(),
+            Some(Side::Staff)
+        );
+        assert!(view_ticket(&actor(Role::Csm, "csm2", "v"), ticket(None)).is_err());
+        assert!(work_tickets(&actor(Role::Sales, "s", "v")).is_err());
+        assert!(work_tickets(&actor(Role::Csm, "csm1", "v")).is_ok());
         assert!(view_project(&actor(Role::Admin, "a", "v"), vendor).is_err());
         assert!(create_project(&actor(Role::Csm, "csm1", "v"), verdi).is_ok());
         assert!(create_project(&actor(Role::Sales, "s", "v"), verdi).is_err());

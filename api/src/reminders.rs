@@ -16,8 +16,8 @@ use shared::notification::NotificationKind;
 
 use crate::config::Config;
 use crate::db::schema::{
-    activities as a, appointment_attendees as aa, appointments as ap, jobs as j,
-    organizations as o, projects as p, reminders_sent as rs, users as u,
+    activities as a, appointment_attendees as aa, appointments as ap, organizations as o,
+    projects as p, reminders_sent as rs, users as u,
 };
 use crate::db::{DbConn, now, to_utc};
 use crate::error::ApiResult;
@@ -46,45 +46,18 @@ impl Swept {
     }
 }
 
-fn payload() -> serde_json::Value {
-    serde_json::json!({})
-}
-
 fn interval(config: &Config) -> Duration {
     Duration::seconds(config.reminder_interval_secs.max(1))
 }
 
 /// Queues the first sweep unless one is already waiting or running (its run queues the next).
 pub fn ensure_scheduled(conn: &mut DbConn, config: &Config) -> ApiResult<()> {
-    let pending: i64 = j::table
-        .filter(j::kind.eq(JOB_KIND))
-        .filter(j::status.eq_any([crate::jobs::QUEUED, crate::jobs::RUNNING]))
-        .count()
-        .get_result(conn)?;
-    if pending == 0 {
-        crate::jobs::enqueue_at(
-            conn,
-            JOB_KIND,
-            &payload(),
-            config.job_max_attempts,
-            now() + interval(config),
-        )?;
-    }
-    Ok(())
-}
-
-/// Queues the next sweep unless another is already queued.
-fn schedule_next(conn: &mut DbConn, config: &Config) -> ApiResult<()> {
-    if !crate::jobs::is_queued(conn, JOB_KIND, &payload())? {
-        crate::jobs::enqueue_at(
-            conn,
-            JOB_KIND,
-            &payload(),
-            config.job_max_attempts,
-            now() + interval(config),
-        )?;
-    }
-    Ok(())
+    crate::jobs::ensure_periodic(
+        conn,
+        JOB_KIND,
+        config.job_max_attempts,
+        now() + interval(config),
+    )
 }
 
 /// The job: queue the next sweep first (committed on its own, so a failing sweep, retried by
@@ -93,7 +66,14 @@ pub async fn run_job(state: &AppState) -> Result<(), String> {
     let config = state.config.clone();
     state
         .db
-        .tx(move |conn| schedule_next(conn, &config))
+        .tx(move |conn| {
+            crate::jobs::schedule_next(
+                conn,
+                JOB_KIND,
+                config.job_max_attempts,
+                now() + interval(&config),
+            )
+        })
         .await
         .map_err(|e| e.to_string())?;
     let config = state.config.clone();
@@ -107,13 +87,7 @@ pub async fn run_job(state: &AppState) -> Result<(), String> {
         let config = state.config.clone();
         state
             .db
-            .tx(move |conn| {
-                let backlog = serde_json::json!({"backlog": true});
-                if !crate::jobs::is_queued(conn, JOB_KIND, &backlog)? {
-                    crate::jobs::enqueue(conn, JOB_KIND, &backlog, config.job_max_attempts)?;
-                }
-                Ok(())
-            })
+            .tx(move |conn| crate::jobs::continue_now(conn, JOB_KIND, config.job_max_attempts))
             .await
             .map_err(|e| e.to_string())?;
     }

@@ -3,12 +3,16 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::ApiError;
+use crate::resources::tickets::{
+    create as ticket_create, list as ticket_list, messages as ticket_messages,
+    update as ticket_update,
+};
 use crate::resources::{
     activities, auth, departments, events, health, invitations, jobs, me, notifications,
     organizations, projects, templates, users, ws,
 };
 use crate::resources::{agenda, appointments, calendar};
-use crate::resources::{board, chat};
+use crate::resources::{board, chat, products};
 
 /// Everything under `/api/v1`.
 pub fn api(cfg: &mut web::ServiceConfig) {
@@ -76,6 +80,16 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(calendar::mine)
         .service(calendar::regenerate)
         .service(calendar::feed_ics)
+        // The support desk (PRODUCT §3).
+        .service(products::list)
+        .service(products::create)
+        .service(ticket_list::list)
+        .service(ticket_create::create)
+        .service(ticket_update::show)
+        .service(ticket_update::update)
+        .service(ticket_update::history)
+        .service(ticket_messages::list)
+        .service(ticket_messages::create)
         .route("/openapi.json", web::get().to(crate::openapi::json))
         .route("/openapi.yaml", web::get().to(crate::openapi::yaml));
 }

@@ -36,12 +36,18 @@ pub async fn prepare(config: Config) -> Result<AppState, String> {
     db.run(crate::resources::templates::ensure_builtin)
         .await
         .map_err(|e| e.to_string())?;
+    db.tx(crate::desk::setup::ensure_routes)
+        .await
+        .map_err(|e| e.to_string())?;
     if config.jobs_enabled {
         // The reminder sweep re-queues itself; this starts the chain once per database.
         let reminders = config.clone();
-        db.tx(move |conn| crate::reminders::ensure_scheduled(conn, &reminders))
-            .await
-            .map_err(|e| e.to_string())?;
+        db.tx(move |conn| {
+            crate::reminders::ensure_scheduled(conn, &reminders)?;
+            crate::desk::sweep::ensure_scheduled(conn, &reminders)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
     }
     let keys = TokenKeys::new(&secret, config.access_token_ttl_secs);
     let throttle = Throttle::new(

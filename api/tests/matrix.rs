@@ -59,6 +59,10 @@ struct Fixture {
     bianchi_post: String,
     fashop_message: String,
     bianchi_message: String,
+    /// Opened by FaShop's member; by FaShop's admin; by Bianchi's member.
+    fashop_ticket: String,
+    fashop_admin_ticket: String,
+    bianchi_ticket: String,
 }
 
 struct Row {
@@ -652,6 +656,127 @@ fn table() -> Vec<Row> {
             None,
             [404, 404, 404, 404, 404, 404, 404, 404],
         ),
+        // Support desk (PRODUCT §3): staff see every ticket of the organisations they see
+        // (a CSM their clients'), a client admin their organisation's, a client member their
+        // own; sales read but do not work tickets; notes and the desk's history are staff's.
+        row(
+            M::GET,
+            "/products",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/products",
+            Some(json!({"name": "Matrix {role}", "urgency": "low"})),
+            [401, 201, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/tickets",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/tickets",
+            Some(json!({"subject": "Matrix", "body": "Matrix ticket", "cluster": "usage_help"})),
+            [401, 422, 422, 422, 422, 403, 201, 201],
+        ),
+        row(
+            M::POST,
+            "/tickets",
+            Some(
+                json!({"subject": "Matrix", "body": "Matrix ticket", "cluster": "usage_help", "requester_id": "{fashop_member}"}),
+            ),
+            [401, 201, 201, 201, 201, 403, 422, 201],
+        ),
+        row(
+            M::POST,
+            "/tickets",
+            Some(
+                json!({"subject": "Matrix", "body": "Matrix ticket", "cluster": "usage_help", "requester_id": "{bianchi_member}"}),
+            ),
+            [401, 201, 422, 201, 201, 403, 422, 422],
+        ),
+        row(
+            M::GET,
+            "/tickets/{fashop_ticket}",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/tickets/{fashop_admin_ticket}",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 404],
+        ),
+        row(
+            M::GET,
+            "/tickets/{bianchi_ticket}",
+            None,
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/tickets/{fashop_ticket}/messages",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/tickets/{bianchi_ticket}/messages",
+            None,
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/tickets/{fashop_ticket}/messages",
+            Some(json!({"body": "Matrix reply"})),
+            [401, 201, 201, 201, 201, 403, 201, 201],
+        ),
+        row(
+            M::POST,
+            "/tickets/{fashop_admin_ticket}/messages",
+            Some(json!({"body": "Matrix reply"})),
+            [401, 201, 201, 201, 201, 403, 201, 404],
+        ),
+        row(
+            M::POST,
+            "/tickets/{bianchi_ticket}/messages",
+            Some(json!({"body": "Matrix reply"})),
+            [401, 201, 404, 201, 201, 403, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/tickets/{fashop_ticket}/messages",
+            Some(json!({"kind": "note", "body": "Matrix note"})),
+            [401, 201, 201, 201, 201, 403, 422, 422],
+        ),
+        row(
+            M::GET,
+            "/tickets/{fashop_ticket}/history",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/tickets/{bianchi_ticket}/history",
+            None,
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::PATCH,
+            "/tickets/{fashop_ticket}",
+            Some(json!({"tags": ["matrix"]})),
+            [401, 200, 200, 200, 200, 403, 403, 403],
+        ),
+        row(
+            M::PATCH,
+            "/tickets/{bianchi_ticket}",
+            Some(json!({"tags": ["matrix"]})),
+            [401, 200, 404, 200, 200, 403, 404, 404],
+        ),
         // Last: logging out ends the caller's session.
         row(
             M::POST,
@@ -688,6 +813,9 @@ fn fill(text: &str, f: &Fixture) -> String {
         .replace("{bianchi_post}", &f.bianchi_post)
         .replace("{fashop_message}", &f.fashop_message)
         .replace("{bianchi_message}", &f.bianchi_message)
+        .replace("{fashop_admin_ticket}", &f.fashop_admin_ticket)
+        .replace("{fashop_ticket}", &f.fashop_ticket)
+        .replace("{bianchi_ticket}", &f.bianchi_ticket)
 }
 
 /// A project's id, its first category, a CSM item and a client item.
@@ -803,6 +931,25 @@ async fn fixture(app: &TestApp, admin: &str) -> Fixture {
         let body: Value = res.json().await.expect("json");
         appointments.push(body["id"].as_str().expect("id").to_string());
     }
+    // Tickets opened in the portal by FaShop's member and admin and by Bianchi's member.
+    let mut tickets = Vec::new();
+    for email in [
+        "member@fashop.test",
+        "admin@fashop.test",
+        "member@bianchi.test",
+    ] {
+        let token = app.token(email).await;
+        let res = app
+            .post_json(
+                "/tickets",
+                Some(&token),
+                &json!({"subject": "Matrix fixture", "body": "Matrix fixture", "cluster": "technical_problem"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        let body: Value = res.json().await.expect("json");
+        tickets.push(body["id"].as_str().expect("id").to_string());
+    }
     let feed = app.get_ok("/me/calendar", admin).await;
     let calendar_token = feed["url"]
         .as_str()
@@ -815,6 +962,9 @@ async fn fixture(app: &TestApp, admin: &str) -> Fixture {
         bianchi_appointment: appointments[1].clone(),
         doomed_appointment: appointments[2].clone(),
         calendar_token,
+        fashop_ticket: tickets[0].clone(),
+        fashop_admin_ticket: tickets[1].clone(),
+        bianchi_ticket: tickets[2].clone(),
         fashop_post,
         bianchi_post,
         fashop_message,

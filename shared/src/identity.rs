@@ -52,15 +52,6 @@ pub enum Availability {
     Offline,
 }
 
-macro_rules! str_enum {
-    ($t:ty { $($v:ident => $s:literal),+ $(,)? }) => {
-        impl $t {
-            pub fn as_str(self) -> &'static str { match self { $(Self::$v => $s),+ } }
-            pub fn parse(s: &str) -> Option<Self> { match s { $($s => Some(Self::$v),)+ _ => None } }
-            pub const NAMES: &'static [&'static str] = &[$($s),+];
-        }
-    };
-}
 str_enum!(OrgKind { Vendor => "vendor", Client => "client" });
 str_enum!(TouchModel { High => "high", Low => "low" });
 str_enum!(LifecycleStage { Onboarding => "onboarding", Adopting => "adopting", Mature => "mature", AtRisk => "at_risk", Churned => "churned" });

@@ -30,7 +30,8 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// The invitation link is unknown, used or expired.
     InvitationInvalid,
-    /// The checklist's rules do not allow this move of the item (who may, from which state).
+    /// A state machine (checklist item, ticket status) does not allow this move: who may, from
+    /// which state.
     TransitionNotAllowed,
     /// CSM coverage has ended: the project's chat is read-only.
     CoverageEnded,

@@ -34,6 +34,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        ticket_capacity -> Integer,
+        last_assigned_at -> Nullable<Timestamp>,
     }
 }
 
@@ -50,6 +52,7 @@ diesel::table! {
         name -> Text,
         description -> Nullable<Text>,
         created_at -> Timestamp,
+        assignment_strategy -> Text,
     }
 }
 
@@ -319,6 +322,145 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    products (id) {
+        id -> Text,
+        name -> Text,
+        urgency -> Text,
+        skill -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    cluster_routes (cluster) {
+        cluster -> Text,
+        department_id -> Text,
+        required_skill -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    business_calendars (id) {
+        id -> Text,
+        name -> Text,
+        time_zone -> Text,
+        week -> Text,
+        holidays -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    sla_policies (id) {
+        id -> Text,
+        name -> Text,
+        priority -> Nullable<Text>,
+        plan -> Nullable<Text>,
+        first_response_minutes -> Integer,
+        resolution_minutes -> Nullable<Integer>,
+        calendar_id -> Nullable<Text>,
+        notify_on_breach -> Bool,
+        raise_priority_on_breach -> Bool,
+        reassign_on_breach -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    tickets (id) {
+        id -> Text,
+        number -> BigInt,
+        subject -> Text,
+        requester_id -> Nullable<Text>,
+        requester_name -> Text,
+        requester_email -> Text,
+        organization_id -> Text,
+        product_id -> Nullable<Text>,
+        cluster -> Text,
+        channel -> Text,
+        priority -> Text,
+        priority_rank -> Integer,
+        priority_reason -> Text,
+        department_id -> Nullable<Text>,
+        assignee_id -> Nullable<Text>,
+        status -> Text,
+        active -> Bool,
+        sla_policy_id -> Nullable<Text>,
+        first_response_warn_at -> Nullable<Timestamp>,
+        first_response_due_at -> Nullable<Timestamp>,
+        first_responded_at -> Nullable<Timestamp>,
+        first_response_breached -> Bool,
+        resolution_warn_at -> Nullable<Timestamp>,
+        resolution_due_at -> Nullable<Timestamp>,
+        resolution_breached -> Bool,
+        sla_warned -> Bool,
+        sla_paused_at -> Nullable<Timestamp>,
+        next_due_at -> Nullable<Timestamp>,
+        sla_next_check_at -> Nullable<Timestamp>,
+        purchase_date -> Nullable<Date>,
+        created_by -> Nullable<Text>,
+        email_thread_id -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    ticket_tags (ticket_id, tag) {
+        ticket_id -> Text,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    ticket_messages (id) {
+        id -> Text,
+        ticket_id -> Text,
+        author_id -> Nullable<Text>,
+        author_name -> Text,
+        kind -> Text,
+        channel -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_attachments (id) {
+        id -> Text,
+        ticket_id -> Text,
+        message_id -> Nullable<Text>,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        data -> Binary,
+        uploaded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_history (id) {
+        id -> Text,
+        ticket_id -> Text,
+        actor_id -> Nullable<Text>,
+        kind -> Text,
+        detail -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(user_skills -> users (user_id));
 diesel::joinable!(department_members -> departments (department_id));
@@ -337,6 +479,12 @@ diesel::joinable!(appointment_attendees -> appointments (appointment_id));
 diesel::joinable!(chat_messages -> projects (project_id));
 diesel::joinable!(board_posts -> projects (project_id));
 diesel::joinable!(board_comments -> board_posts (post_id));
+diesel::joinable!(tickets -> organizations (organization_id));
+diesel::joinable!(cluster_routes -> departments (department_id));
+diesel::joinable!(ticket_tags -> tickets (ticket_id));
+diesel::joinable!(ticket_messages -> tickets (ticket_id));
+diesel::joinable!(ticket_attachments -> tickets (ticket_id));
+diesel::joinable!(ticket_history -> tickets (ticket_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -366,4 +514,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     chat_reads,
     board_posts,
     board_comments,
+    products,
+    cluster_routes,
+    business_calendars,
+    sla_policies,
+    tickets,
+    ticket_tags,
+    ticket_messages,
+    ticket_attachments,
+    ticket_history,
 );

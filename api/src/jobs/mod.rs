@@ -223,6 +223,49 @@ pub fn is_queued(conn: &mut DbConn, kind: &str, payload: &serde_json::Value) -> 
     Ok(found.is_some())
 }
 
+/// Periodic sweeps (reminders, the desk) re-queue themselves; this starts a chain once:
+/// queues a run at `at` unless one of this kind is already waiting or running.
+pub fn ensure_periodic(
+    conn: &mut DbConn,
+    kind: &str,
+    max_attempts: i32,
+    at: chrono::NaiveDateTime,
+) -> ApiResult<()> {
+    let pending: i64 = j::table
+        .filter(j::kind.eq(kind))
+        .filter(j::status.eq_any([QUEUED, RUNNING]))
+        .count()
+        .get_result(conn)?;
+    if pending == 0 {
+        enqueue_at(conn, kind, &serde_json::json!({}), max_attempts, at)?;
+    }
+    Ok(())
+}
+
+/// The next run of a periodic sweep, unless one is already queued (the running one does not
+/// count: it is the one asking).
+pub fn schedule_next(
+    conn: &mut DbConn,
+    kind: &str,
+    max_attempts: i32,
+    at: chrono::NaiveDateTime,
+) -> ApiResult<()> {
+    let payload = serde_json::json!({});
+    if !is_queued(conn, kind, &payload)? {
+        enqueue_at(conn, kind, &payload, max_attempts, at)?;
+    }
+    Ok(())
+}
+
+/// Another run of a periodic sweep right away, when the last one stopped at its batch limit.
+pub fn continue_now(conn: &mut DbConn, kind: &str, max_attempts: i32) -> ApiResult<()> {
+    let backlog = serde_json::json!({"backlog": true});
+    if !is_queued(conn, kind, &backlog)? {
+        enqueue(conn, kind, &backlog, max_attempts)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

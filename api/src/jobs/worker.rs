@@ -58,6 +58,7 @@ async fn execute(state: &AppState, job: &JobRow) -> Result<(), String> {
                 .map_err(|e| e.to_string())
         }
         crate::reminders::JOB_KIND => crate::reminders::run_job(state).await,
+        crate::desk::sweep::JOB_KIND => crate::desk::sweep::run_job(state).await,
         other => Err(ApiError::internal(format!("unknown job kind {other:?}")).to_string()),
     }
 }

@@ -1,11 +1,11 @@
 use actix_web::{HttpResponse, get, patch, web};
 use diesel::prelude::*;
 use shared::Role;
-use shared::identity::{MePatch, User};
+use shared::identity::{Availability, MePatch, User};
 
 use crate::auth::Actor;
 use crate::db::now;
-use crate::db::schema::users as u;
+use crate::db::schema::{department_members as dm, users as u};
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::IfMatch;
 use crate::resources::users;
@@ -33,7 +33,7 @@ pub async fn me(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpRespo
 #[utoipa::path(
     patch, path = "/api/v1/me", operation_id = "updateMe", tag = "auth",
     summary = "Change your name or (support agents) your availability",
-    description = "Support agents set `availability` (`online`, `away`, `offline`), which ticket assignment follows.",
+    description = "Support agents set `availability` (`online`, `away`, `offline`), which ticket assignment follows; coming online hands the agent waiting tickets of their departments at once (up to their capacity).",
     params(("If-Match" = Option<String>, Header, description = "The version last read (`version` of `getMe`, quoted)")),
     request_body = MePatch,
     responses((status = 200, description = "You, changed", body = User, headers(("ETag" = String)))),
@@ -55,6 +55,7 @@ pub async fn update(
             "only support agents have an availability",
         ));
     }
+    let config = state.config.clone();
     let user = state
         .db
         .tx(move |conn| {
@@ -70,6 +71,16 @@ pub async fn update(
                 ))
                 .execute(conn)?;
             users::announce_change(conn, &actor.user_id)?;
+            if p.availability == Some(Availability::Online) {
+                // Back online: take waiting tickets of one's departments now, not at the next sweep.
+                let depts: Vec<String> = dm::table
+                    .filter(dm::user_id.eq(&actor.user_id))
+                    .select(dm::department_id)
+                    .load(conn)?;
+                for dept in depts {
+                    crate::desk::sweep::hand_out(conn, &config, &dept)?;
+                }
+            }
             let row = users::find(conn, &actor.user_id)?
                 .ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
             users::to_dto(conn, row)

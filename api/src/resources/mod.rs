@@ -15,8 +15,10 @@ pub mod jobs;
 pub mod me;
 pub mod notifications;
 pub mod organizations;
+pub mod products;
 pub mod projects;
 pub mod templates;
+pub mod tickets;
 pub mod users;
 pub mod ws;
 

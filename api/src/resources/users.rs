@@ -38,6 +38,10 @@ pub struct UserRow {
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
     pub version: i32,
+    /// Most active tickets the desk assigns to this agent at once.
+    pub ticket_capacity: i32,
+    /// When the desk last gave this agent a ticket (round-robin order).
+    pub last_assigned_at: Option<chrono::NaiveDateTime>,
 }
 
 impl UserRow {

@@ -1,0 +1,230 @@
+//! Ticket lists: the agent's queues (mine, unassigned, a department's, breaching soon), all
+//! tickets with filters, and the client portal's list. Every order is served straight off an
+//! index with keyset paging: the cursor is the last ticket of the page, and the next page
+//! starts after that ticket's place in the order.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Deserialize;
+use shared::Role;
+use shared::desk::ticket::{Side, TicketSummary};
+use shared::desk::{Channel, Cluster, Priority, TicketStatus};
+use shared::page::{Page, PageQuery};
+use utoipa::IntoParams;
+
+use crate::auth::Actor;
+use crate::db::schema::{
+    department_members as dm, organizations as o, ticket_tags as tt, tickets as t,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::http::pagination::PageRequest;
+use crate::policy::{self, OrgScope};
+use crate::resources::tickets::{TicketRow, to_summaries};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Queue {
+    /// Active tickets assigned to you, highest priority first, then oldest.
+    Mine,
+    /// Active tickets nobody has, highest priority first, then oldest.
+    Unassigned,
+    /// Active tickets of a department (`department_id`, default: your first department).
+    Department,
+    /// Active tickets with a running SLA clock, nearest deadline first.
+    Breaching,
+}
+
+enum Order {
+    Newest,
+    Priority,
+    Due,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Staff only: a work queue instead of the newest-first list.
+    pub queue: Option<Queue>,
+    pub department_id: Option<String>,
+    pub status: Option<TicketStatus>,
+    pub priority: Option<Priority>,
+    pub cluster: Option<Cluster>,
+    pub channel: Option<Channel>,
+    pub organization_id: Option<String>,
+    pub assignee_id: Option<String>,
+    pub tag: Option<String>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/tickets", operation_id = "listTickets", tag = "tickets",
+    summary = "List tickets, or a work queue",
+    description = "Without `queue`: the tickets you can see, newest first — a client admin sees the organisation's tickets, a client member the ones they opened, a CSM their clients', other staff all. With `queue` (staff only): `mine`, `unassigned` and `department` list active tickets highest priority first, then oldest; `breaching` lists active tickets with a running SLA clock, nearest deadline first. Filters combine with either.",
+    params(ListQuery),
+    responses((status = 200, description = "A page of tickets", body = Page<TicketSummary>)),
+    security(("bearer" = [])),
+)]
+#[get("/tickets")]
+pub async fn list(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<ListQuery>,
+) -> ApiResult<HttpResponse> {
+    let query = query.into_inner();
+    let page = PageRequest::from_query(&PageQuery {
+        limit: query.limit,
+        cursor: query.cursor.clone(),
+    })?;
+    if query.queue.is_some() && actor.role.is_client() {
+        return Err(ApiError::field(
+            "queue",
+            "staff_only",
+            "work queues are for staff; leave it out",
+        ));
+    }
+    let side = if actor.role.is_client() {
+        Side::Client
+    } else {
+        Side::Staff
+    };
+    let result = state
+        .db
+        .run(move |conn| {
+            let mut q = t::table
+                .select(TicketRow::as_select())
+                .limit(page.fetch_limit())
+                .into_boxed();
+            q = match policy::org_scope(&actor) {
+                OrgScope::All => q,
+                OrgScope::Assigned { csm_id, .. } => q.filter(
+                    t::organization_id.eq_any(o::table.filter(o::csm_id.eq(csm_id)).select(o::id)),
+                ),
+                OrgScope::Own(org) => {
+                    let q = q.filter(t::organization_id.eq(org));
+                    if actor.role == Role::ClientMember {
+                        q.filter(t::requester_id.eq(actor.user_id.clone()))
+                    } else {
+                        q
+                    }
+                }
+            };
+            if let Some(s) = query.status {
+                q = q.filter(t::status.eq(s.as_str()));
+            }
+            if let Some(p) = query.priority {
+                q = q.filter(t::priority.eq(p.as_str()));
+            }
+            if let Some(c) = query.cluster {
+                q = q.filter(t::cluster.eq(c.as_str()));
+            }
+            if let Some(c) = query.channel {
+                q = q.filter(t::channel.eq(c.as_str()));
+            }
+            if let Some(org) = &query.organization_id {
+                q = q.filter(t::organization_id.eq(org.clone()));
+            }
+            if let Some(a) = &query.assignee_id {
+                q = q.filter(t::assignee_id.eq(a.clone()));
+            }
+            if let Some(tag) = &query.tag {
+                let tag = tag.trim().to_lowercase();
+                q = q.filter(t::id.eq_any(tt::table.filter(tt::tag.eq(tag)).select(tt::ticket_id)));
+            }
+            let last = match &page.after {
+                Some(after) => Some(
+                    t::table
+                        .find(after)
+                        .select((t::priority_rank, t::next_due_at))
+                        .first::<(i32, Option<NaiveDateTime>)>(conn)
+                        .optional()?
+                        .ok_or_else(|| ApiError::field("cursor", "invalid", "is out of date"))?,
+                ),
+                None => None,
+            };
+            let order = match query.queue {
+                Some(Queue::Mine) => {
+                    q = q.filter(t::assignee_id.eq(actor.user_id.clone()));
+                    Order::Priority
+                }
+                Some(Queue::Unassigned) => {
+                    q = q.filter(t::assignee_id.is_null());
+                    Order::Priority
+                }
+                Some(Queue::Department) => {
+                    let dept = match &query.department_id {
+                        Some(d) => Some(d.clone()),
+                        None => dm::table
+                            .filter(dm::user_id.eq(&actor.user_id))
+                            .order(dm::department_id.asc())
+                            .select(dm::department_id)
+                            .first(conn)
+                            .optional()?,
+                    };
+                    let dept = dept.ok_or_else(|| {
+                        ApiError::field(
+                            "department_id",
+                            "required",
+                            "is required: you belong to no department",
+                        )
+                    })?;
+                    q = q.filter(t::department_id.eq(dept));
+                    Order::Priority
+                }
+                Some(Queue::Breaching) => Order::Due,
+                None => Order::Newest,
+            };
+            if query.queue != Some(Queue::Department)
+                && let Some(d) = &query.department_id
+            {
+                q = q.filter(t::department_id.eq(d.clone()));
+            }
+            q = match order {
+                Order::Priority => {
+                    q = q.filter(t::active.eq(true));
+                    if let (Some((rank, _)), Some(after)) = (&last, &page.after) {
+                        q = q.filter(
+                            t::priority_rank
+                                .lt(*rank)
+                                .or(t::priority_rank.eq(*rank).and(t::id.gt(after.clone()))),
+                        );
+                    }
+                    q.order((t::priority_rank.desc(), t::id.asc()))
+                }
+                Order::Due => {
+                    q = q
+                        .filter(t::active.eq(true))
+                        .filter(t::next_due_at.is_not_null());
+                    match (&last, &page.after) {
+                        (Some((_, Some(due))), Some(after)) => {
+                            q = q.filter(
+                                t::next_due_at
+                                    .gt(*due)
+                                    .or(t::next_due_at.eq(*due).and(t::id.gt(after.clone()))),
+                            );
+                        }
+                        (Some((_, None)), Some(_)) => {
+                            return Err(ApiError::field("cursor", "invalid", "is out of date"));
+                        }
+                        _ => {}
+                    }
+                    q.order((t::next_due_at.asc(), t::id.asc()))
+                }
+                Order::Newest => {
+                    if let Some(after) = &page.after {
+                        q = q.filter(t::id.lt(after.clone()));
+                    }
+                    q.order(t::id.desc())
+                }
+            };
+            let rows: Vec<TicketRow> = q.load(conn)?;
+            page.page(rows, |r| &r.id, |rows| to_summaries(conn, rows, side))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(result))
+}

@@ -1,0 +1,582 @@
+//! The support desk's tickets (PRODUCT §3, issue #4): opening from the portal and by staff,
+//! routing by cluster, priority explained, assignment by skill and availability with reasons,
+//! SLA clocks that pause while waiting on the customer, the thread with notes clients never
+//! see, status moves through the shared machine, queues and client visibility.
+
+mod common;
+
+use serde_json::{Value, json};
+
+use common::{TestApp, assert_problem, spawn_app};
+
+async fn demo() -> (TestApp, String) {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let admin = app.token("admin@magicstore.test").await;
+    (app, admin)
+}
+
+async fn product(app: &TestApp, token: &str, name: &str) -> String {
+    let list = app.get_ok("/products", token).await;
+    list.as_array()
+        .and_then(|l| l.iter().find(|p| p["name"] == name))
+        .and_then(|p| p["id"].as_str())
+        .unwrap_or_else(|| panic!("no product {name}: {list}"))
+        .to_string()
+}
+
+async fn open(app: &TestApp, token: &str, body: Value) -> Value {
+    let res = app.post_json("/tickets", Some(token), &body).await;
+    let status = res.status();
+    let json: Value = res.json().await.expect("json");
+    assert_eq!(status, 201, "{json}");
+    json
+}
+
+async fn history(app: &TestApp, token: &str, id: &str) -> Vec<(String, String)> {
+    let h = app.get_ok(&format!("/tickets/{id}/history"), token).await;
+    h.as_array()
+        .expect("history")
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().expect("kind").to_string(),
+                e["detail"].as_str().expect("detail").to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn set_availability(app: &TestApp, email: &str, availability: &str) {
+    let token = app.token(email).await;
+    let res = app
+        .patch_json("/me", Some(&token), &json!({"availability": availability}))
+        .await;
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn a_portal_ticket_is_routed_prioritised_timed_and_assigned_with_reasons() {
+    let (app, admin) = demo().await;
+    let member = app.token("member@fashop.test").await;
+    let checkout = product(&app, &member, "Checkout and payments").await;
+    let t = open(
+        &app,
+        &member,
+        json!({"subject": "Card payments fail", "body": "Every card payment ends on an error page.",
+               "cluster": "product_not_working", "product_id": checkout}),
+    )
+    .await;
+    assert_eq!(t["channel"], "portal");
+    assert_eq!(t["status"], "new");
+    assert_eq!(t["requester_email"], "member@fashop.test");
+    assert_eq!(t["organization_name"], "FaShop Srl");
+    assert_eq!(t["department_name"], "Technical support");
+    assert_eq!(t["product_name"], "Checkout and payments");
+    // A critical product that is not working, for a business-plan client.
+    assert!(
+        matches!(t["priority"].as_str(), Some("urgent" | "high")),
+        "{t}"
+    );
+    let reason = t["priority_reason"].as_str().expect("reason");
+    assert!(
+        reason.contains("critical") && reason.contains("business"),
+        "{reason}"
+    );
+    // The agent with the payments skill, online, got it.
+    assert_eq!(t["assignee_name"], "Giulia Galli", "{t}");
+    // Clients do not see SLA clocks; staff do.
+    assert!(t["sla"].is_null());
+    let id = t["id"].as_str().expect("id");
+    let agent = app.token("agent1@magicstore.test").await;
+    let seen = app.get_ok(&format!("/tickets/{id}"), &agent).await;
+    let first = &seen["sla"]["first_response"];
+    assert_eq!(first["state"], "running", "{seen}");
+    let created = chrono::DateTime::parse_from_rfc3339(seen["created_at"].as_str().expect("at"))
+        .expect("created");
+    let due =
+        chrono::DateTime::parse_from_rfc3339(first["due_at"].as_str().expect("due")).expect("due");
+    assert_eq!(
+        (due - created).num_hours(),
+        24,
+        "default policy: 24 h around the clock"
+    );
+
+    let kinds: Vec<String> = history(&app, &admin, id)
+        .await
+        .into_iter()
+        .map(|h| h.0)
+        .collect();
+    assert_eq!(
+        kinds,
+        ["created", "routed", "prioritized", "sla", "assigned"]
+    );
+    let h = history(&app, &admin, id).await;
+    assert!(
+        h[4].1.contains("Giulia Galli") && h[4].1.contains("payments"),
+        "{:?}",
+        h[4]
+    );
+
+    // The agent was told.
+    let inbox = app.get_ok("/notifications", &agent).await;
+    assert!(
+        inbox["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|n| n["kind"] == "ticket_updated"
+                && n["title"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("assigned to you"))),
+        "{inbox}"
+    );
+    // Ticket numbers count up.
+    let second = open(
+        &app,
+        &member,
+        json!({"subject": "Refund", "body": "Please refund order 12.", "cluster": "return_refund"}),
+    )
+    .await;
+    assert_eq!(
+        second["number"].as_i64(),
+        t["number"].as_i64().map(|n| n + 1)
+    );
+    assert_eq!(second["department_name"], "Billing and accounts");
+    assert_eq!(second["assignee_name"], "Luca Lombardi");
+}
+
+#[tokio::test]
+async fn with_nobody_online_the_ticket_waits_unassigned_and_says_why() {
+    let (app, admin) = demo().await;
+    set_availability(&app, "agent1@magicstore.test", "away").await;
+    let member = app.token("member@fashop.test").await;
+    let t = open(
+        &app,
+        &member,
+        json!({"subject": "How do I export orders?", "body": "Where is the export?", "cluster": "usage_help"}),
+    )
+    .await;
+    assert!(t["assignee_id"].is_null(), "{t}");
+    let h = history(&app, &admin, t["id"].as_str().expect("id")).await;
+    let waiting = h
+        .iter()
+        .find(|e| e.0 == "unassigned")
+        .expect("a waiting entry");
+    assert!(waiting.1.starts_with("Waiting for an agent"), "{waiting:?}");
+    let queue = app.get_ok("/tickets?queue=unassigned", &admin).await;
+    assert_eq!(queue["items"][0]["id"], t["id"]);
+}
+
+#[tokio::test]
+async fn staff_open_tickets_for_a_client_user_and_bad_input_is_named() {
+    let (app, admin) = demo().await;
+    let agent = app.token("agent1@magicstore.test").await;
+    let member_id = app.user_id(&admin, "member@bianchi.test").await;
+    let body = json!({"subject": "Called about invoices", "body": "Phone call: invoice copy.", "cluster": "billing"});
+    let problem = assert_problem(
+        app.post_json("/tickets", Some(&agent), &body).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "requester_id", "{problem}");
+    let mut call = body.clone();
+    call["requester_id"] = json!(member_id);
+    call["channel"] = json!("phone");
+    call["tags"] = json!([" Invoices ", "invoices"]);
+    let t = open(&app, &agent, call).await;
+    assert_eq!(t["channel"], "phone");
+    assert_eq!(t["requester_name"], "Beatrice Bassi");
+    assert_eq!(t["tags"], json!(["invoices"]));
+    // A CSM cannot open tickets for clients they do not look after.
+    let csm1 = app.token("csm1@magicstore.test").await;
+    let mut other = body.clone();
+    other["requester_id"] = json!(member_id);
+    let problem = assert_problem(
+        app.post_json("/tickets", Some(&csm1), &other).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "requester_id");
+    // Unknown products and blank subjects are named; nothing is stored.
+    let member = app.token("member@fashop.test").await;
+    let bad = json!({"subject": " ", "body": "x", "cluster": "usage_help"});
+    let problem = assert_problem(
+        app.post_json("/tickets", Some(&member), &bad).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "subject");
+    let bad = json!({"subject": "s", "body": "x", "cluster": "usage_help", "product_id": "01a20000-0000-7000-8000-000000000000"});
+    let problem = assert_problem(
+        app.post_json("/tickets", Some(&member), &bad).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "product_id");
+    let bad = json!({"subject": "s", "body": "x", "cluster": "weather"});
+    assert_problem(
+        app.post_json("/tickets", Some(&member), &bad).await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    let mine = app.get_ok("/tickets", &member).await;
+    assert_eq!(mine["items"].as_array().map(Vec::len), Some(0), "{mine}");
+}
+
+#[tokio::test]
+async fn the_thread_keeps_notes_from_clients_and_messages_move_the_status() {
+    let (app, admin) = demo().await;
+    let member = app.token("member@fashop.test").await;
+    let agent = app.token("agent1@magicstore.test").await;
+    let t = open(
+        &app,
+        &member,
+        json!({"subject": "Feed import stuck", "body": "The feed has not updated since Monday.", "cluster": "technical_problem"}),
+    )
+    .await;
+    let id = t["id"].as_str().expect("id").to_string();
+    let post = |token: &str, body: Value| {
+        let (app, id, token) = (&app, id.clone(), token.to_string());
+        async move {
+            app.post_json(&format!("/tickets/{id}/messages"), Some(&token), &body)
+                .await
+        }
+    };
+    let res = post(
+        &agent,
+        json!({"kind": "note", "body": "Probably the nightly job."}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let res = post(
+        &agent,
+        json!({"body": "We are on it; can you send the feed URL?", "status": "pending_customer"}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let seen = app.get_ok(&format!("/tickets/{id}"), &agent).await;
+    assert_eq!(seen["status"], "pending_customer");
+    assert_eq!(seen["sla"]["first_response"]["state"], "met", "{seen}");
+    assert_eq!(seen["sla"]["paused"], true);
+    // The client sees two replies (theirs and the agent's), never the note.
+    let thread = app
+        .get_ok(&format!("/tickets/{id}/messages"), &member)
+        .await;
+    let bodies: Vec<&str> = thread["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|m| m["body"].as_str().expect("body"))
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            "The feed has not updated since Monday.",
+            "We are on it; can you send the feed URL?"
+        ]
+    );
+    let staff_thread = app.get_ok(&format!("/tickets/{id}/messages"), &agent).await;
+    assert_eq!(staff_thread["items"].as_array().map(Vec::len), Some(3));
+    assert_eq!(staff_thread["items"][1]["kind"], "note");
+    // Clients cannot write notes; their reply reopens the ticket.
+    let res = post(&member, json!({"kind": "note", "body": "sneaky"})).await;
+    assert_problem(res, 422, "validation_failed").await;
+    let res = post(&member, json!({"body": "https://fashop.test/feed.xml"})).await;
+    assert_eq!(res.status(), 201);
+    let seen = app.get_ok(&format!("/tickets/{id}"), &agent).await;
+    assert_eq!(seen["status"], "open");
+    assert_eq!(seen["sla"]["paused"], false);
+    // Resolve, then the client closes it; a closed ticket takes no more messages.
+    let res = app
+        .patch_json(
+            &format!("/tickets/{id}"),
+            Some(&agent),
+            &json!({"status": "resolved"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .patch_json(
+            &format!("/tickets/{id}"),
+            Some(&member),
+            &json!({"priority": "low"}),
+        )
+        .await;
+    assert_problem(res, 403, "forbidden").await;
+    let res = app
+        .patch_json(
+            &format!("/tickets/{id}"),
+            Some(&member),
+            &json!({"status": "closed"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = post(&member, json!({"body": "one more thing"})).await;
+    assert_problem(res, 409, "transition_not_allowed").await;
+    let res = app
+        .patch_json(
+            &format!("/tickets/{id}"),
+            Some(&agent),
+            &json!({"status": "open"}),
+        )
+        .await;
+    assert_problem(res, 409, "transition_not_allowed").await;
+    let kinds: Vec<String> = history(&app, &admin, &id)
+        .await
+        .into_iter()
+        .map(|h| h.0)
+        .collect();
+    assert!(
+        kinds.iter().filter(|k| *k == "status").count() >= 4,
+        "{kinds:?}"
+    );
+    // The desk's history is for staff.
+    assert_problem(
+        app.get(&format!("/tickets/{id}/history"), Some(&member))
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn waiting_on_the_customer_moves_the_deadline_by_the_pause() {
+    let (app, _admin) = demo().await;
+    let member = app.token("member@fashop.test").await;
+    let agent = app.token("agent1@magicstore.test").await;
+    let t = open(
+        &app,
+        &member,
+        json!({"subject": "Storefront slow", "body": "Pages take 10 s.", "cluster": "technical_problem"}),
+    )
+    .await;
+    let id = t["id"].as_str().expect("id");
+    let before = app.get_ok(&format!("/tickets/{id}"), &agent).await;
+    let due_before = before["sla"]["first_response"]["due_at"]
+        .as_str()
+        .expect("due")
+        .to_string();
+    let res = app
+        .patch_json(
+            &format!("/tickets/{id}"),
+            Some(&agent),
+            &json!({"status": "pending_customer"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let paused: Value = res.json().await.expect("json");
+    assert_eq!(
+        paused["sla"]["first_response"]["state"], "paused",
+        "{paused}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let res = app
+        .patch_json(
+            &format!("/tickets/{id}"),
+            Some(&agent),
+            &json!({"status": "open"}),
+        )
+        .await;
+    let resumed: Value = res.json().await.expect("json");
+    let due_after = resumed["sla"]["first_response"]["due_at"]
+        .as_str()
+        .expect("due");
+    let parse = |s: &str| chrono::DateTime::parse_from_rfc3339(s).expect("time");
+    let moved = parse(due_after) - parse(&due_before);
+    assert!(moved.num_milliseconds() >= 1000, "moved by {moved:?}");
+    assert_eq!(resumed["sla"]["first_response"]["state"], "running");
+}
+
+#[tokio::test]
+async fn queues_and_client_visibility() {
+    let (app, admin) = demo().await;
+    let member = app.token("member@fashop.test").await;
+    let fashop_admin = app.token("admin@fashop.test").await;
+    let agent = app.token("agent1@magicstore.test").await;
+    let mine = open(
+        &app,
+        &member,
+        json!({"subject": "Mine", "body": "b", "cluster": "usage_help"}),
+    )
+    .await;
+    let colleague = open(
+        &app,
+        &fashop_admin,
+        json!({"subject": "Colleague", "body": "b", "cluster": "technical_problem"}),
+    )
+    .await;
+    let bianchi = app.token("member@bianchi.test").await;
+    let other = open(
+        &app,
+        &bianchi,
+        json!({"subject": "Other client", "body": "b", "cluster": "technical_problem"}),
+    )
+    .await;
+
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|t| t["id"].as_str().expect("id").to_string())
+            .collect()
+    };
+    let id = |t: &Value| t["id"].as_str().expect("id").to_string();
+    assert_eq!(ids(&app.get_ok("/tickets", &member).await), [id(&mine)]);
+    assert_eq!(
+        ids(&app.get_ok("/tickets", &fashop_admin).await),
+        [id(&colleague), id(&mine)]
+    );
+    assert_problem(
+        app.get(&format!("/tickets/{}", id(&colleague)), Some(&member))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("/tickets/{}", id(&other)), Some(&fashop_admin))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("/tickets/{}/messages", id(&other)), Some(&member))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.get("/tickets?queue=mine", Some(&member)).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    // csm1 looks after FaShop, not Bianchi.
+    let csm1 = app.token("csm1@magicstore.test").await;
+    assert_eq!(
+        ids(&app.get_ok("/tickets", &csm1).await),
+        [id(&colleague), id(&mine)]
+    );
+
+    // All three landed with the one online technical agent: priority first, then oldest.
+    let queue = app.get_ok("/tickets?queue=mine&limit=2", &agent).await;
+    assert_eq!(queue["items"].as_array().map(Vec::len), Some(2));
+    let next = queue["next_cursor"].as_str().expect("a second page");
+    let rest = app
+        .get_ok(
+            &format!("/tickets?queue=mine&limit=2&cursor={next}"),
+            &agent,
+        )
+        .await;
+    let mut all = ids(&queue);
+    all.extend(ids(&rest));
+    all.sort();
+    let mut expected = vec![id(&mine), id(&colleague), id(&other)];
+    expected.sort();
+    assert_eq!(all, expected);
+    let dept = app.get_ok("/tickets?queue=department", &agent).await;
+    assert_eq!(dept["items"].as_array().map(Vec::len), Some(3));
+    let breaching = app.get_ok("/tickets?queue=breaching", &admin).await;
+    assert_eq!(breaching["items"].as_array().map(Vec::len), Some(3));
+    assert!(breaching["items"][0]["next_due_at"].is_string());
+    let filtered = app.get_ok("/tickets?cluster=usage_help", &admin).await;
+    assert_eq!(ids(&filtered), [id(&mine)]);
+}
+
+#[tokio::test]
+async fn reassigning_and_rerouting_is_recorded_and_stale_writes_are_refused() {
+    let (app, admin) = demo().await;
+    let member = app.token("member@fashop.test").await;
+    let t = open(&app, &member, json!({"subject": "Wrong place", "body": "Actually a billing question.", "cluster": "technical_problem"})).await;
+    let id = t["id"].as_str().expect("id");
+    let res = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/tickets/{id}"),
+            Some(&admin),
+        )
+        .header("If-Match", "\"999\"")
+        .json(&json!({"cluster": "billing"}))
+        .send()
+        .await
+        .expect("PATCH");
+    assert_problem(res, 412, "precondition_failed").await;
+    let res = app
+        .patch_json(
+            &format!("/tickets/{id}"),
+            Some(&admin),
+            &json!({"cluster": "billing"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let moved: Value = res.json().await.expect("json");
+    assert_eq!(moved["department_name"], "Billing and accounts");
+    assert_eq!(moved["assignee_name"], "Luca Lombardi", "{moved}");
+    let agent1 = app.user_id(&admin, "agent1@magicstore.test").await;
+    let res = app
+        .patch_json(
+            &format!("/tickets/{id}"),
+            Some(&admin),
+            &json!({"assignee_id": agent1}),
+        )
+        .await;
+    let back: Value = res.json().await.expect("json");
+    assert_eq!(back["assignee_name"], "Giulia Galli");
+    let h = history(&app, &admin, id).await;
+    assert!(
+        h.iter()
+            .any(|e| e.0 == "assigned" && e.1.contains("chosen by Alessandra Amato")),
+        "{h:?}"
+    );
+    let res = app
+        .patch_json(
+            &format!("/tickets/{id}"),
+            Some(&admin),
+            &json!({"assignee_id": null}),
+        )
+        .await;
+    let queued: Value = res.json().await.expect("json");
+    assert!(queued["assignee_id"].is_null());
+    let member_id = app.user_id(&admin, "member@fashop.test").await;
+    let res = app
+        .patch_json(
+            &format!("/tickets/{id}"),
+            Some(&admin),
+            &json!({"assignee_id": member_id}),
+        )
+        .await;
+    let problem = assert_problem(res, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "assignee_id");
+    let sales = {
+        let res = app.post_json("/users", Some(&admin), &json!({"email": "sales@magicstore.test", "name": "Sara Sala", "role": "sales", "password": common::PASSWORD})).await;
+        assert_eq!(res.status(), 201);
+        app.token("sales@magicstore.test").await
+    };
+    assert_eq!(
+        app.get(&format!("/tickets/{id}"), Some(&sales))
+            .await
+            .status(),
+        200
+    );
+    assert_problem(
+        app.patch_json(
+            &format!("/tickets/{id}"),
+            Some(&sales),
+            &json!({"priority": "low"}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+}

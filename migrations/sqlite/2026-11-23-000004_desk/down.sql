@@ -1,0 +1,12 @@
+DROP TABLE ticket_history;
+DROP TABLE ticket_attachments;
+DROP TABLE ticket_messages;
+DROP TABLE ticket_tags;
+DROP TABLE tickets;
+DROP TABLE sla_policies;
+DROP TABLE business_calendars;
+DROP TABLE cluster_routes;
+ALTER TABLE users DROP COLUMN last_assigned_at;
+ALTER TABLE users DROP COLUMN ticket_capacity;
+ALTER TABLE departments DROP COLUMN assignment_strategy;
+DROP TABLE products;

@@ -1,0 +1,432 @@
+//! Tickets as the API speaks them: the ticket, its thread, its history, and the inputs that
+//! create and change them, with their field rules.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::sla::ClockState;
+use super::{Channel, Cluster, MessageKind, Priority, ProductUrgency, TicketStatus};
+use crate::FieldError;
+use crate::identity::double_option;
+use crate::validate::Errors;
+
+pub const SUBJECT_MAX: usize = 200;
+/// Longest message body, in characters.
+pub const BODY_MAX: usize = 20_000;
+pub const TAG_MAX: usize = 50;
+pub const TAGS_MAX: usize = 20;
+
+/// Which side wrote a message: the client's users, or vendor staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Client,
+    Staff,
+}
+
+/// One SLA target as the agent sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SlaClock {
+    /// When the target is due; absent while the clock is paused and not yet moved.
+    pub due_at: Option<DateTime<Utc>>,
+    /// 80 % of the target: the agent is warned from here on.
+    pub warn_at: Option<DateTime<Utc>>,
+    /// When the target was met (first public reply, resolution).
+    pub achieved_at: Option<DateTime<Utc>>,
+    pub breached: bool,
+    pub state: ClockState,
+}
+
+/// The ticket's SLA: which policy, and the clocks it runs. Staff only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketSla {
+    pub policy_id: Option<String>,
+    pub policy_name: String,
+    pub first_response: SlaClock,
+    pub resolution: Option<SlaClock>,
+    /// The clock stops while the ticket waits on the customer.
+    pub paused: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9f01", "number": 1042,
+    "subject": "Checkout fails with card payments", "status": "open", "channel": "portal",
+    "cluster": "product_not_working", "priority": "high",
+    "priority_reason": "high: product Checkout is critical, plan business",
+    "requester_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9e07", "requester_name": "Luca Verdi",
+    "requester_email": "member@fashop.test",
+    "organization_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9e0f", "organization_name": "FaShop Srl",
+    "product_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9f10", "product_name": "Checkout",
+    "department_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9f20", "department_name": "Technical support",
+    "assignee_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9e05", "assignee_name": "Marco Bassi",
+    "tags": ["payments"], "purchase_date": null,
+    "sla": {"policy_id": null, "policy_name": "Default: first response within 24 hours",
+        "first_response": {"due_at": "2026-11-24T09:00:00Z", "warn_at": "2026-11-24T04:12:00Z",
+            "achieved_at": null, "breached": false, "state": "running"},
+        "resolution": null, "paused": false},
+    "allowed_statuses": ["pending_customer", "on_hold", "resolved", "closed"],
+    "created_at": "2026-11-23T09:00:00Z", "updated_at": "2026-11-23T09:05:00Z",
+    "resolved_at": null, "closed_at": null, "version": 2
+})))]
+pub struct Ticket {
+    pub id: String,
+    /// Human-friendly number, unique across the desk ("#1042").
+    pub number: i64,
+    pub subject: String,
+    pub status: TicketStatus,
+    pub channel: Channel,
+    pub cluster: Cluster,
+    pub priority: Priority,
+    /// Why the priority is what it is, e.g. "high: product Checkout is critical, plan business".
+    pub priority_reason: String,
+    pub requester_id: Option<String>,
+    pub requester_name: String,
+    pub requester_email: String,
+    pub organization_id: String,
+    pub organization_name: String,
+    pub product_id: Option<String>,
+    pub product_name: Option<String>,
+    pub department_id: Option<String>,
+    pub department_name: Option<String>,
+    pub assignee_id: Option<String>,
+    pub assignee_name: Option<String>,
+    pub tags: Vec<String>,
+    /// For returns and refunds: when the client bought what they want to return.
+    pub purchase_date: Option<NaiveDate>,
+    /// SLA clocks; absent for client users.
+    pub sla: Option<TicketSla>,
+    /// The statuses the caller may move this ticket to (the shared status machine).
+    pub allowed_statuses: Vec<TicketStatus>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+/// A ticket in a queue or list: enough to pick the next one to work on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9f01", "number": 1042,
+    "subject": "Checkout fails with card payments", "status": "open", "channel": "portal",
+    "cluster": "product_not_working", "priority": "high",
+    "organization_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9e0f", "organization_name": "FaShop Srl",
+    "requester_name": "Luca Verdi", "assignee_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9e05",
+    "assignee_name": "Marco Bassi", "department_name": "Technical support",
+    "next_due_at": "2026-11-24T09:00:00Z", "sla_state": "running",
+    "created_at": "2026-11-23T09:00:00Z", "updated_at": "2026-11-23T09:05:00Z"
+})))]
+pub struct TicketSummary {
+    pub id: String,
+    pub number: i64,
+    pub subject: String,
+    pub status: TicketStatus,
+    pub channel: Channel,
+    pub cluster: Cluster,
+    pub priority: Priority,
+    pub organization_id: String,
+    pub organization_name: String,
+    pub requester_name: String,
+    pub assignee_id: Option<String>,
+    pub assignee_name: Option<String>,
+    pub department_name: Option<String>,
+    /// The nearest unmet SLA deadline (staff only; absent when paused or all met).
+    pub next_due_at: Option<DateTime<Utc>>,
+    /// The state of that deadline (staff only).
+    pub sla_state: Option<ClockState>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "subject": "Checkout fails with card payments",
+    "body": "Since this morning every card payment ends with an error page.",
+    "cluster": "product_not_working", "product_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9f10"
+})))]
+#[serde(deny_unknown_fields)]
+pub struct NewTicket {
+    /// 1 to 200 characters.
+    pub subject: String,
+    /// The first message: 1 to 20,000 characters.
+    pub body: String,
+    pub cluster: Cluster,
+    pub product_id: Option<String>,
+    /// Staff only: how the request came in (`phone` for a logged call, `email`, `api`);
+    /// client users always open tickets through the portal.
+    pub channel: Option<Channel>,
+    /// Staff only: the client user the ticket is for (required when staff open a ticket).
+    pub requester_id: Option<String>,
+    /// For returns and refunds: the purchase date the policy window counts from.
+    pub purchase_date: Option<NaiveDate>,
+    /// Staff only: up to 20 tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// Changes to a ticket; absent fields stay as they are. Staff only, except `status`, which
+/// client users may set to close or reopen their own ticket (see `allowed_statuses`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"status": "pending_customer", "assignee_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9e05"})))]
+#[serde(deny_unknown_fields)]
+pub struct TicketPatch {
+    pub subject: Option<String>,
+    pub status: Option<TicketStatus>,
+    pub priority: Option<Priority>,
+    pub cluster: Option<Cluster>,
+    /// `null` clears the product.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub product_id: Option<Option<String>>,
+    pub department_id: Option<String>,
+    /// `null` puts the ticket back in the unassigned queue.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub assignee_id: Option<Option<String>>,
+    /// Replaces the tags.
+    pub tags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9f30", "ticket_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9f01",
+    "kind": "reply", "author_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9e05", "author_name": "Marco Bassi",
+    "author_side": "staff", "channel": "portal",
+    "body": "Hello Luca, we are looking at it now.", "created_at": "2026-11-23T09:05:00Z"
+})))]
+pub struct TicketMessage {
+    pub id: String,
+    pub ticket_id: String,
+    /// `note` messages are internal and never reach client users.
+    pub kind: MessageKind,
+    pub author_id: Option<String>,
+    pub author_name: String,
+    pub author_side: Side,
+    pub channel: Channel,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"kind": "reply", "body": "Hello Luca, we are looking at it now.", "status": "pending_customer"})))]
+#[serde(deny_unknown_fields)]
+pub struct NewTicketMessage {
+    /// `reply` (default) reaches the requester; `note` stays internal (staff only).
+    #[serde(default = "reply")]
+    pub kind: MessageKind,
+    /// 1 to 20,000 characters.
+    pub body: String,
+    /// Staff only: move the ticket in the same step ("reply and set pending").
+    pub status: Option<TicketStatus>,
+}
+
+fn reply() -> MessageKind {
+    MessageKind::Reply
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9f40", "kind": "assigned",
+    "actor_id": null, "actor_name": "Tandem",
+    "detail": "Assigned to Marco Bassi: skill checkout, online, 2 of 10 active, round robin",
+    "created_at": "2026-11-23T09:00:00Z"
+})))]
+pub struct TicketHistoryEntry {
+    pub id: String,
+    /// `created`, `routed`, `prioritized`, `assigned`, `status`, `replied`, `noted`,
+    /// `changed`, `rule`, `sla`, …
+    pub kind: String,
+    /// Absent when the desk itself acted (routing, rules, SLA jobs).
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    /// What happened and why, in one sentence.
+    pub detail: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Something the vendor supports: its urgency feeds ticket priority, its skill assignment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9f10", "name": "Checkout and payments",
+    "urgency": "critical", "skill": "payments"
+})))]
+pub struct Product {
+    pub id: String,
+    pub name: String,
+    pub urgency: ProductUrgency,
+    /// The skill an agent needs to take this product's tickets first.
+    pub skill: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"name": "Marketplace connector", "urgency": "high", "skill": "integrations"})))]
+#[serde(deny_unknown_fields)]
+pub struct NewProduct {
+    /// 1 to 200 characters, unique.
+    pub name: String,
+    pub urgency: ProductUrgency,
+    /// Up to 50 characters.
+    pub skill: Option<String>,
+}
+
+pub fn validate_product(p: &NewProduct) -> Result<(), Vec<FieldError>> {
+    let mut e = Errors::default();
+    e.required_text("name", &p.name, crate::validate::NAME_MAX);
+    if let Some(skill) = &p.skill {
+        e.required_text("skill", skill, crate::validate::SKILL_MAX);
+    }
+    if e.0.is_empty() { Ok(()) } else { Err(e.0) }
+}
+
+fn tags(errors: &mut Vec<FieldError>, field: &str, tags: &[String]) {
+    if tags.len() > TAGS_MAX {
+        errors.push(FieldError::new(
+            field,
+            "too_many",
+            format!("must have at most {TAGS_MAX} tags"),
+        ));
+    }
+    for (i, t) in tags.iter().enumerate() {
+        let t = t.trim();
+        if t.is_empty() {
+            errors.push(FieldError::new(
+                format!("{field}[{i}]"),
+                "required",
+                "must not be blank",
+            ));
+        } else if t.chars().count() > TAG_MAX {
+            errors.push(FieldError::new(
+                format!("{field}[{i}]"),
+                "too_long",
+                format!("must be at most {TAG_MAX} characters"),
+            ));
+        }
+    }
+}
+
+/// Tags as stored: trimmed, lower-case, without repeats, in the order given.
+pub fn normalize_tags(tags: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let t = t.trim().to_lowercase();
+        if !t.is_empty() && !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+pub fn validate_new(t: &NewTicket) -> Result<(), Vec<FieldError>> {
+    let mut e = Errors::default();
+    e.required_text("subject", &t.subject, SUBJECT_MAX);
+    e.required_text("body", &t.body, BODY_MAX);
+    let mut errors = e.0;
+    tags(&mut errors, "tags", &t.tags);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+pub fn validate_patch(p: &TicketPatch) -> Result<(), Vec<FieldError>> {
+    let mut e = Errors::default();
+    if let Some(s) = &p.subject {
+        e.required_text("subject", s, SUBJECT_MAX);
+    }
+    let mut errors = e.0;
+    if let Some(t) = &p.tags {
+        tags(&mut errors, "tags", t);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+pub fn validate_message(m: &NewTicketMessage) -> Result<(), Vec<FieldError>> {
+    let mut e = Errors::default();
+    e.required_text("body", &m.body, BODY_MAX);
+    if e.0.is_empty() { Ok(()) } else { Err(e.0) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new(subject: &str, body: &str, tags: &[&str]) -> NewTicket {
+        NewTicket {
+            subject: subject.into(),
+            body: body.into(),
+            cluster: Cluster::UsageHelp,
+            product_id: None,
+            channel: None,
+            requester_id: None,
+            purchase_date: None,
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+        }
+    }
+
+    fn rules(r: Result<(), Vec<FieldError>>) -> Vec<(String, String)> {
+        r.err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.field, e.rule))
+            .collect()
+    }
+
+    #[test]
+    fn new_tickets_need_subject_and_body_within_limits() {
+        assert!(rules(validate_new(&new("Help", "How do I export?", &[]))).is_empty());
+        let long = "x".repeat(SUBJECT_MAX + 1);
+        let got = rules(validate_new(&new(" ", &long, &["", "ok"])));
+        assert!(got.contains(&("subject".into(), "required".into())), "{got:?}");
+        assert!(got.contains(&("tags[0]".into(), "required".into())), "{got:?}");
+        assert!(!got.iter().any(|(f, _)| f == "body"), "{got:?}");
+        let got = rules(validate_new(&new(&long, "b", &[])));
+        assert_eq!(got, vec![("subject".into(), "too_long".into())]);
+        let many: Vec<String> = (0..=TAGS_MAX).map(|i| format!("t{i}")).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(
+            rules(validate_new(&new("s", "b", &refs))),
+            vec![("tags".into(), "too_many".into())]
+        );
+    }
+
+    #[test]
+    fn tags_are_trimmed_lowercased_and_deduplicated() {
+        let t = normalize_tags(&[" Payments ".into(), "payments".into(), "".into(), "VIP".into()]);
+        assert_eq!(t, vec!["payments".to_string(), "vip".to_string()]);
+    }
+
+    #[test]
+    fn messages_need_a_body() {
+        let m = |b: &str| NewTicketMessage {
+            kind: MessageKind::Note,
+            body: b.into(),
+            status: None,
+        };
+        assert!(validate_message(&m("ok")).is_ok());
+        assert_eq!(
+            rules(validate_message(&m("  "))),
+            vec![("body".into(), "required".into())]
+        );
+        let parsed: NewTicketMessage =
+            serde_json::from_str(r#"{"body":"hi"}"#).expect("defaults to a reply");
+        assert_eq!(parsed.kind, MessageKind::Reply);
+    }
+}
