@@ -74,6 +74,9 @@ pub struct Config {
     /// How often the desk looks for SLA warnings and breaches and hands waiting tickets to
     /// agents who became free, in seconds.
     pub desk_sweep_secs: i64,
+    /// The secret a mail service sends (header `X-Tandem-Inbound-Secret`) when it posts
+    /// received e-mail to `/api/v1/inbound/email`; empty turns the endpoint off.
+    pub inbound_email_secret: String,
 }
 
 impl Default for Config {
@@ -113,6 +116,7 @@ impl Default for Config {
             due_soon_days: 2,
             appointment_reminder_minutes: 60,
             desk_sweep_secs: 60,
+            inbound_email_secret: String::new(),
         }
     }
 }

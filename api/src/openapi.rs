@@ -16,7 +16,7 @@ use crate::resources::{
     organizations, projects, templates, users, ws,
 };
 use crate::resources::{agenda, appointments, calendar};
-use crate::resources::{board, chat, products};
+use crate::resources::{board, chat, inbound_email, products};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -47,7 +47,7 @@ use crate::resources::{board, chat, products};
         board::list_comments, board::create_comment,
         appointments::create, appointments::get, appointments::update, appointments::remove,
         agenda::get, calendar::mine, calendar::regenerate, calendar::feed_ics,
-        products::list, products::create,
+        products::list, products::create, inbound_email::receive,
         ticket_list::list, ticket_create::create, ticket_update::show, ticket_update::update,
         ticket_update::history, ticket_messages::list, ticket_messages::create,
     ),

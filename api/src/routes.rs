@@ -12,7 +12,7 @@ use crate::resources::{
     organizations, projects, templates, users, ws,
 };
 use crate::resources::{agenda, appointments, calendar};
-use crate::resources::{board, chat, products};
+use crate::resources::{board, chat, inbound_email, products};
 
 /// Everything under `/api/v1`.
 pub fn api(cfg: &mut web::ServiceConfig) {
@@ -81,6 +81,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(calendar::regenerate)
         .service(calendar::feed_ics)
         // The support desk (PRODUCT §3).
+        .service(inbound_email::receive)
         .service(products::list)
         .service(products::create)
         .service(ticket_list::list)

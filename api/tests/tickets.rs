@@ -597,13 +597,25 @@ async fn the_sweep_warns_at_80_percent_then_escalates_the_breach_once() {
     let (app, admin) = demo().await;
     let member = app.token("member@fashop.test").await;
     let agent = app.token("agent1@magicstore.test").await;
-    let t = open(&app, &member, json!({"subject": "Slow", "body": "b", "cluster": "technical_problem"})).await;
+    let t = open(
+        &app,
+        &member,
+        json!({"subject": "Slow", "body": "b", "cluster": "technical_problem"}),
+    )
+    .await;
     let id = t["id"].as_str().expect("id");
     assert_eq!(sweep_at(&app, 1).await, 0, "nothing is due after an hour");
-    assert_eq!(sweep_at(&app, 20).await, 1, "20 h of 24 h is past the 80 % warning");
+    assert_eq!(
+        sweep_at(&app, 20).await,
+        1,
+        "20 h of 24 h is past the 80 % warning"
+    );
     assert_eq!(sweep_at(&app, 21).await, 0, "the warning goes out once");
     let seen = app.get_ok(&format!("/tickets/{id}"), &agent).await;
-    assert_eq!(seen["sla"]["first_response"]["state"], "running", "not yet warning in real time");
+    assert_eq!(
+        seen["sla"]["first_response"]["state"], "running",
+        "not yet warning in real time"
+    );
     assert_eq!(sweep_at(&app, 25).await, 1);
     assert_eq!(sweep_at(&app, 26).await, 0, "a breach is escalated once");
     let seen = app.get_ok(&format!("/tickets/{id}"), &agent).await;
@@ -613,7 +625,10 @@ async fn the_sweep_warns_at_80_percent_then_escalates_the_breach_once() {
     assert!(sla.iter().any(|d| d.starts_with("Warning")), "{sla:?}");
     assert!(sla.iter().any(|d| d.contains("breached")), "{sla:?}");
     let inbox = app.get_ok("/notifications", &agent).await;
-    let titles: Vec<&str> = inbox["items"].as_array().expect("items").iter()
+    let titles: Vec<&str> = inbox["items"]
+        .as_array()
+        .expect("items")
+        .iter()
         .filter(|n| n["kind"] == "sla_warning")
         .map(|n| n["title"].as_str().expect("title"))
         .collect();
@@ -621,7 +636,11 @@ async fn the_sweep_warns_at_80_percent_then_escalates_the_breach_once() {
     // Breaching queue: a breached ticket whose first response is late still waits on resolution
     // (none set by the default policy), so it leaves the breaching queue.
     let breaching = app.get_ok("/tickets?queue=breaching", &agent).await;
-    assert_eq!(breaching["items"].as_array().map(Vec::len), Some(0), "{breaching}");
+    assert_eq!(
+        breaching["items"].as_array().map(Vec::len),
+        Some(0),
+        "{breaching}"
+    );
 }
 
 #[tokio::test]
@@ -629,13 +648,27 @@ async fn waiting_tickets_go_to_an_agent_who_comes_online() {
     let (app, _admin) = demo().await;
     set_availability(&app, "agent1@magicstore.test", "offline").await;
     let member = app.token("member@fashop.test").await;
-    let first = open(&app, &member, json!({"subject": "One", "body": "b", "cluster": "technical_problem"})).await;
-    let second = open(&app, &member, json!({"subject": "Two", "body": "b", "cluster": "usage_help"})).await;
+    let first = open(
+        &app,
+        &member,
+        json!({"subject": "One", "body": "b", "cluster": "technical_problem"}),
+    )
+    .await;
+    let second = open(
+        &app,
+        &member,
+        json!({"subject": "Two", "body": "b", "cluster": "usage_help"}),
+    )
+    .await;
     assert!(first["assignee_id"].is_null() && second["assignee_id"].is_null());
     set_availability(&app, "agent1@magicstore.test", "online").await;
     let agent = app.token("agent1@magicstore.test").await;
     let mine = app.get_ok("/tickets?queue=mine", &agent).await;
     assert_eq!(mine["items"].as_array().map(Vec::len), Some(2), "{mine}");
     let h = history(&app, &agent, first["id"].as_str().expect("id")).await;
-    assert!(h.iter().any(|e| e.0 == "assigned" && e.1.contains("waiting queue")), "{h:?}");
+    assert!(
+        h.iter()
+            .any(|e| e.0 == "assigned" && e.1.contains("waiting queue")),
+        "{h:?}"
+    );
 }

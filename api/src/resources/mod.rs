@@ -10,6 +10,7 @@ pub mod chat;
 pub mod departments;
 pub mod events;
 pub mod health;
+pub mod inbound_email;
 pub mod invitations;
 pub mod jobs;
 pub mod me;

@@ -14,6 +14,7 @@ use shared::notification::NotificationKind;
 use shared::page::{Page, PageQuery};
 
 use crate::auth::Actor;
+use crate::config::Config;
 use crate::db::schema::{ticket_messages as tm, users as u};
 use crate::db::{DbConn, new_id, now, to_utc};
 use crate::desk::clock;
@@ -24,7 +25,7 @@ use crate::notify::{Notice, notify};
 use crate::policy;
 use crate::realtime::events::publish;
 use crate::resources::tickets::update::{change_status, check_move};
-use crate::resources::tickets::{self, record};
+use crate::resources::tickets::{self, TicketCtx, record};
 use crate::state::AppState;
 
 #[derive(Queryable, Debug)]
@@ -147,172 +148,201 @@ pub async fn create(
         .db
         .tx(move |conn| {
             let mut ctx = tickets::access(conn, &actor, &id)?;
-            if ctx.side == Side::Client {
-                if new.kind == MessageKind::Note {
-                    return Err(ApiError::field(
-                        "kind",
-                        "staff_only",
-                        "internal notes are for staff; send a reply",
-                    ));
-                }
-                if new.status.is_some() {
-                    return Err(ApiError::field(
-                        "status",
-                        "staff_only",
-                        "leave it out; close or reopen the ticket with PATCH",
-                    ));
-                }
-            } else {
-                policy::work_tickets(&actor)?;
-            }
-            let actor_kind = ctx.status_actor();
-            status::can_add_message(ctx.ticket.status(), actor_kind, new.kind)
-                .map_err(|why| ApiError::new(ErrorCode::TransitionNotAllowed, why))?;
-            // Asking for the status the ticket already has is no move at all.
-            let wanted = new.status.filter(|s| *s != ctx.ticket.status());
-            if let Some(to) = wanted {
-                check_move(&ctx, to)?;
-            }
-            create_once(conn, &actor.user_id, &key, &(&id, &new), |conn| {
-                let who = crate::resources::users::names(conn, [&actor.user_id])?
-                    .remove(&actor.user_id)
-                    .unwrap_or_default();
-                let at = now();
-                let row = MessageRow {
-                    id: new_id(),
-                    ticket_id: id.clone(),
-                    author_id: Some(actor.user_id.clone()),
-                    author_name: who.clone(),
-                    kind: new.kind.as_str().into(),
-                    channel: if ctx.side == Side::Client {
-                        Channel::Portal
-                    } else {
-                        ctx.ticket.channel()
-                    }
-                    .as_str()
-                    .into(),
-                    body: new.body.trim().to_string(),
-                    created_at: at,
-                };
-                diesel::insert_into(tm::table)
-                    .values((
-                        tm::id.eq(&row.id),
-                        tm::ticket_id.eq(&row.ticket_id),
-                        tm::author_id.eq(&row.author_id),
-                        tm::author_name.eq(&row.author_name),
-                        tm::kind.eq(&row.kind),
-                        tm::channel.eq(&row.channel),
-                        tm::body.eq(&row.body),
-                        tm::created_at.eq(row.created_at),
-                    ))
-                    .execute(conn)?;
-                let me = Some(actor.user_id.as_str());
-                let t = &mut ctx.ticket;
-                let staff_reply = ctx.side == Side::Staff && new.kind == MessageKind::Reply;
-                record(
-                    conn,
-                    &t.id,
-                    me,
-                    if new.kind == MessageKind::Note {
-                        "noted"
-                    } else {
-                        "replied"
-                    },
-                    &format!(
-                        "{who} {}",
-                        if new.kind == MessageKind::Note {
-                            "added an internal note"
-                        } else {
-                            "replied"
-                        }
-                    ),
-                )?;
-                if staff_reply && t.first_responded_at.is_none() {
-                    t.first_responded_at = Some(at);
-                    let late = t.first_response_due_at.is_some_and(|due| at > due);
-                    t.first_response_breached |= late;
-                    t.sla_warned = false;
-                    record(
-                        conn,
-                        &t.id,
-                        me,
-                        "sla",
-                        if late {
-                            "First response sent after its target"
-                        } else {
-                            "First response sent within its target"
-                        },
-                    )?;
-                }
-                let next =
-                    wanted.or_else(|| status::after_message(t.status(), actor_kind, new.kind));
-                if let Some(to) = next.filter(|to| *to != t.status()) {
-                    change_status(conn, t, to, me, &who)?;
-                } else {
-                    clock::refresh(t);
-                }
-                t.updated_at = at;
-                t.version += 1;
-                tickets::save(conn, t)?;
-
-                let message = to_dtos(conn, vec![row])?
-                    .pop()
-                    .ok_or_else(|| ApiError::internal("message vanished"))?;
-                let (staff, client) = tickets::audience(conn, t, ctx.org.csm_id.as_deref())?;
-                let notice = |title: String| Notice {
-                    kind: NotificationKind::TicketUpdated,
-                    title,
-                    body: preview(&message.body, PREVIEW_CHARS),
-                    project_id: None,
-                    link: Some(t.link()),
-                    actor_id: Some(actor.user_id.clone()),
-                };
-                match (ctx.side, new.kind) {
-                    (Side::Staff, MessageKind::Reply) => {
-                        let requester: Vec<String> = t.requester_id.clone().into_iter().collect();
-                        notify(
-                            conn,
-                            &config,
-                            &requester,
-                            &notice(format!("{who} replied to ticket #{}", t.number)),
-                        )?;
-                    }
-                    (Side::Staff, MessageKind::Note) => {
-                        let assignee: Vec<String> = t.assignee_id.clone().into_iter().collect();
-                        notify(
-                            conn,
-                            &config,
-                            &assignee,
-                            &notice(format!("{who} added a note to ticket #{}", t.number)),
-                        )?;
-                    }
-                    (Side::Client, _) => {
-                        let assignee: Vec<String> = t.assignee_id.clone().into_iter().collect();
-                        notify(
-                            conn,
-                            &config,
-                            &assignee,
-                            &notice(format!("{who} replied to ticket #{}", t.number)),
-                        )?;
-                    }
-                }
-                let mut hear = staff;
-                if new.kind == MessageKind::Reply {
-                    hear.extend(client);
-                }
-                hear.push(actor.user_id.clone());
-                hear.sort();
-                hear.dedup();
-                publish(
-                    conn,
-                    &hear,
-                    "ticket.message",
-                    &serde_json::to_value(&message)?,
-                )?;
-                tickets::announce(conn, t, ctx.org.csm_id.as_deref(), me)?;
-                Ok(message)
+            let key_request = (&id, &new);
+            create_once(conn, &actor.user_id, &key, &key_request, |conn| {
+                add(conn, &config, &actor, &mut ctx, &new, None)
             })
         })
         .await?;
     Ok(idempotency::respond(created, |_| None, |_| None))
+}
+
+/// Adds a message to a ticket the actor can see (checked by the caller through
+/// `tickets::access`): the rules of who may write what, the first response, the status move,
+/// notifications and live events. `channel` is where it came from (default: the portal for
+/// client users, the ticket's channel for staff). Shared by the API and inbound e-mail.
+pub fn add(
+    conn: &mut DbConn,
+    config: &Config,
+    actor: &Actor,
+    ctx: &mut TicketCtx,
+    new: &NewTicketMessage,
+    channel: Option<Channel>,
+) -> ApiResult<TicketMessage> {
+    if ctx.side == Side::Client {
+        if new.kind == MessageKind::Note {
+            return Err(ApiError::field(
+                "kind",
+                "staff_only",
+                "internal notes are for staff; send a reply",
+            ));
+        }
+        if new.status.is_some() {
+            return Err(ApiError::field(
+                "status",
+                "staff_only",
+                "leave it out; close or reopen the ticket with PATCH",
+            ));
+        }
+    } else {
+        policy::work_tickets(actor)?;
+    }
+    let actor_kind = ctx.status_actor();
+    status::can_add_message(ctx.ticket.status(), actor_kind, new.kind)
+        .map_err(|why| ApiError::new(ErrorCode::TransitionNotAllowed, why))?;
+    // Asking for the status the ticket already has is no move at all.
+    let wanted = new.status.filter(|s| *s != ctx.ticket.status());
+    if let Some(to) = wanted {
+        check_move(ctx, to)?;
+    }
+    let who = crate::resources::users::names(conn, [&actor.user_id])?
+        .remove(&actor.user_id)
+        .unwrap_or_default();
+    let at = now();
+    let row = MessageRow {
+        id: new_id(),
+        ticket_id: ctx.ticket.id.clone(),
+        author_id: Some(actor.user_id.clone()),
+        author_name: who.clone(),
+        kind: new.kind.as_str().into(),
+        channel: channel
+            .unwrap_or(if ctx.side == Side::Client {
+                Channel::Portal
+            } else {
+                ctx.ticket.channel()
+            })
+            .as_str()
+            .into(),
+        body: new.body.trim().to_string(),
+        created_at: at,
+    };
+    diesel::insert_into(tm::table)
+        .values((
+            tm::id.eq(&row.id),
+            tm::ticket_id.eq(&row.ticket_id),
+            tm::author_id.eq(&row.author_id),
+            tm::author_name.eq(&row.author_name),
+            tm::kind.eq(&row.kind),
+            tm::channel.eq(&row.channel),
+            tm::body.eq(&row.body),
+            tm::created_at.eq(row.created_at),
+        ))
+        .execute(conn)?;
+    let me = Some(actor.user_id.as_str());
+    let t = &mut ctx.ticket;
+    let staff_reply = ctx.side == Side::Staff && new.kind == MessageKind::Reply;
+    record(
+        conn,
+        &t.id,
+        me,
+        if new.kind == MessageKind::Note {
+            "noted"
+        } else {
+            "replied"
+        },
+        &format!(
+            "{who} {}",
+            if new.kind == MessageKind::Note {
+                "added an internal note"
+            } else {
+                "replied"
+            }
+        ),
+    )?;
+    if staff_reply && t.first_responded_at.is_none() {
+        t.first_responded_at = Some(at);
+        let late = t.first_response_due_at.is_some_and(|due| at > due);
+        t.first_response_breached |= late;
+        t.sla_warned = false;
+        record(
+            conn,
+            &t.id,
+            me,
+            "sla",
+            if late {
+                "First response sent after its target"
+            } else {
+                "First response sent within its target"
+            },
+        )?;
+    }
+    let next = wanted.or_else(|| status::after_message(t.status(), actor_kind, new.kind));
+    if let Some(to) = next.filter(|to| *to != t.status()) {
+        change_status(conn, t, to, me, &who)?;
+    } else {
+        clock::refresh(t);
+    }
+    t.updated_at = at;
+    t.version += 1;
+    tickets::save(conn, t)?;
+
+    let message = to_dtos(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| ApiError::internal("message vanished"))?;
+    let (staff, client) = tickets::audience(conn, t, ctx.org.csm_id.as_deref())?;
+    let notice = |title: String| Notice {
+        kind: NotificationKind::TicketUpdated,
+        title,
+        body: preview(&message.body, PREVIEW_CHARS),
+        project_id: None,
+        link: Some(t.link()),
+        actor_id: Some(actor.user_id.clone()),
+    };
+    match (ctx.side, new.kind) {
+        (Side::Staff, MessageKind::Reply) => {
+            // E-mail tickets are answered by e-mail; the number in the subject threads the
+            // requester's answer back into the ticket.
+            if t.channel() == Channel::Email {
+                crate::mail::queue(
+                    conn,
+                    config,
+                    &crate::mail::Mail {
+                        to: t.requester_email.clone(),
+                        subject: format!("Re: [#{}] {}", t.number, t.subject),
+                        text: message.body.clone(),
+                    },
+                )?;
+            }
+            let requester: Vec<String> = t.requester_id.clone().into_iter().collect();
+            notify(
+                conn,
+                config,
+                &requester,
+                &notice(format!("{who} replied to ticket #{}", t.number)),
+            )?;
+        }
+        (Side::Staff, MessageKind::Note) => {
+            let assignee: Vec<String> = t.assignee_id.clone().into_iter().collect();
+            notify(
+                conn,
+                config,
+                &assignee,
+                &notice(format!("{who} added a note to ticket #{}", t.number)),
+            )?;
+        }
+        (Side::Client, _) => {
+            let assignee: Vec<String> = t.assignee_id.clone().into_iter().collect();
+            notify(
+                conn,
+                config,
+                &assignee,
+                &notice(format!("{who} replied to ticket #{}", t.number)),
+            )?;
+        }
+    }
+    let mut hear = staff;
+    if new.kind == MessageKind::Reply {
+        hear.extend(client);
+    }
+    hear.push(actor.user_id.clone());
+    hear.sort();
+    hear.dedup();
+    publish(
+        conn,
+        &hear,
+        "ticket.message",
+        &serde_json::to_value(&message)?,
+    )?;
+    tickets::announce(conn, t, ctx.org.csm_id.as_deref(), me)?;
+    Ok(message)
 }
