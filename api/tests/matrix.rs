@@ -62,6 +62,7 @@ struct Fixture {
     /// Opened by FaShop's member; by FaShop's admin; by Bianchi's member.
     fashop_ticket: String,
     fashop_admin_ticket: String,
+    fashop_client_message: String,
     bianchi_ticket: String,
 }
 
@@ -706,6 +707,19 @@ fn table() -> Vec<Row> {
             ),
             [401, 201, 422, 201, 201, 403, 422, 422],
         ),
+        // A client's chat message (posted by FaShop's member) becomes a ticket: the CSM side.
+        row(
+            M::POST,
+            "/projects/{fashop_project}/chat/messages/{fashop_client_message}/ticket",
+            Some(json!({"cluster": "usage_help"})),
+            [401, 201, 201, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::POST,
+            "/projects/{bianchi_project}/chat/messages/{bianchi_message}/ticket",
+            Some(json!({"cluster": "usage_help"})),
+            [401, 422, 404, 403, 403, 403, 404, 404],
+        ),
         row(
             M::GET,
             "/tickets/{fashop_ticket}",
@@ -821,6 +835,7 @@ fn fill(text: &str, f: &Fixture) -> String {
         .replace("{fashop_message}", &f.fashop_message)
         .replace("{bianchi_message}", &f.bianchi_message)
         .replace("{fashop_admin_ticket}", &f.fashop_admin_ticket)
+        .replace("{fashop_client_message}", &f.fashop_client_message)
         .replace("{fashop_ticket}", &f.fashop_ticket)
         .replace("{bianchi_ticket}", &f.bianchi_ticket)
 }
@@ -938,6 +953,18 @@ async fn fixture(app: &TestApp, admin: &str) -> Fixture {
         let body: Value = res.json().await.expect("json");
         appointments.push(body["id"].as_str().expect("id").to_string());
     }
+    let res = app
+        .post_json(
+            &format!("/projects/{fashop_project}/chat/messages"),
+            Some(&member),
+            &json!({"body": "Matrix: the feed import is stuck"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let fashop_client_message = res.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     // Tickets opened in the portal by FaShop's member and admin and by Bianchi's member.
     let mut tickets = Vec::new();
     for email in [
@@ -971,6 +998,7 @@ async fn fixture(app: &TestApp, admin: &str) -> Fixture {
         calendar_token,
         fashop_ticket: tickets[0].clone(),
         fashop_admin_ticket: tickets[1].clone(),
+        fashop_client_message,
         bianchi_ticket: tickets[2].clone(),
         fashop_post,
         bianchi_post,

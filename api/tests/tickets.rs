@@ -672,3 +672,88 @@ async fn waiting_tickets_go_to_an_agent_who_comes_online() {
         "{h:?}"
     );
 }
+
+#[tokio::test]
+async fn the_csm_turns_a_client_chat_message_into_a_ticket() {
+    let (app, admin) = demo().await;
+    let member = app.token("member@fashop.test").await;
+    let csm = app.token("csm1@magicstore.test").await;
+    let fashop = app.org_id(&admin, "FaShop Srl").await;
+    let project = app
+        .get_ok(&format!("/projects?organization_id={fashop}"), &admin)
+        .await["items"][0]["id"]
+        .as_str()
+        .expect("project")
+        .to_string();
+    let say = |token: String, body: &'static str| {
+        let (app, project) = (&app, project.clone());
+        async move {
+            let res = app
+                .post_json(
+                    &format!("/projects/{project}/chat/messages"),
+                    Some(&token),
+                    &json!({"body": body}),
+                )
+                .await;
+            assert_eq!(res.status(), 201);
+            res.json::<Value>().await.expect("json")["id"]
+                .as_str()
+                .expect("id")
+                .to_string()
+        }
+    };
+    let question = say(
+        member.clone(),
+        "The product feed import has been stuck since Monday, can you check?",
+    )
+    .await;
+    let answer = say(csm.clone(), "I'll ask support.").await;
+    let path = |m: &str| format!("/projects/{project}/chat/messages/{m}/ticket");
+    let t = {
+        let res = app
+            .post_json(
+                &path(&question),
+                Some(&csm),
+                &json!({"cluster": "technical_problem"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        res.json::<Value>().await.expect("json")
+    };
+    assert_eq!(t["channel"], "chat");
+    assert_eq!(t["requester_email"], "member@fashop.test");
+    assert!(
+        t["subject"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("The product feed import")),
+        "{t}"
+    );
+    assert_eq!(t["department_name"], "Technical support");
+    let h = history(&app, &admin, t["id"].as_str().expect("id")).await;
+    assert!(
+        h.iter().any(|e| e.1.contains("from the project's chat")),
+        "{h:?}"
+    );
+    // The requester sees it in the portal.
+    let mine = app.get_ok("/tickets", &member).await;
+    assert_eq!(mine["items"][0]["id"], t["id"]);
+    // Only a client's message becomes a ticket, and only the CSM side does it.
+    let res = app
+        .post_json(
+            &path(&answer),
+            Some(&csm),
+            &json!({"cluster": "usage_help"}),
+        )
+        .await;
+    let problem = assert_problem(res, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "message_id");
+    let agent = app.token("agent1@magicstore.test").await;
+    let res = app
+        .post_json(
+            &path(&question),
+            Some(&agent),
+            &json!({"cluster": "usage_help"}),
+        )
+        .await;
+    assert_problem(res, 403, "forbidden").await;
+}

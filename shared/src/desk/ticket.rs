@@ -171,6 +171,18 @@ pub struct NewTicket {
     pub tags: Vec<String>,
 }
 
+/// Turning a client's chat message into a ticket (from the CSM chat).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"cluster": "technical_problem", "subject": "Feed import stuck since Monday"})))]
+#[serde(deny_unknown_fields)]
+pub struct TicketFromChat {
+    pub cluster: Cluster,
+    pub product_id: Option<String>,
+    /// Defaults to the start of the message.
+    pub subject: Option<String>,
+}
+
 /// Changes to a ticket; absent fields stay as they are. Staff only, except `status`, which
 /// client users may set to close or reopen their own ticket (see `allowed_statuses`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

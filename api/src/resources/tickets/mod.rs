@@ -3,6 +3,7 @@
 //! who hears about a change; one file per group of operations sits beside it.
 
 pub mod create;
+pub mod from_chat;
 pub mod list;
 pub mod messages;
 pub mod update;
