@@ -111,8 +111,16 @@ fn sqlite_and_postgres_migrations_yield_the_same_schema() {
             .migrate()
             .expect("migrate");
     }
-    let a = sqlite_shape(&sqlite.url);
-    let b = postgres_shape(&postgres.url);
+    let mut a = sqlite_shape(&sqlite.url);
+    let mut b = postgres_shape(&postgres.url);
+    // Full-text search is engine-specific by design: FTS5's shadow tables on SQLite, GIN
+    // indexes on PostgreSQL. The columns of `ticket_search` must still agree.
+    a.retain(|name, _| !name.starts_with("ticket_search_"));
+    for shape in [&mut a, &mut b] {
+        if let Some((_, idx)) = shape.get_mut("ticket_search") {
+            idx.clear();
+        }
+    }
     assert!(a.len() >= 11, "tables: {:?}", a.keys());
     assert_eq!(a, b);
 }

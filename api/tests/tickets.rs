@@ -757,3 +757,69 @@ async fn the_csm_turns_a_client_chat_message_into_a_ticket() {
         .await;
     assert_problem(res, 403, "forbidden").await;
 }
+
+#[tokio::test]
+async fn full_text_search_finds_subjects_and_messages_but_not_notes_for_clients() {
+    let (app, admin) = demo().await;
+    let member = app.token("member@fashop.test").await;
+    let agent = app.token("agent1@magicstore.test").await;
+    let t = open(&app, &member, json!({"subject": "Checkout déjà broken", "body": "Payments via giraffe gateway fail", "cluster": "technical_problem"})).await;
+    open(
+        &app,
+        &member,
+        json!({"subject": "Unrelated", "body": "Reports are slow", "cluster": "usage_help"}),
+    )
+    .await;
+    let id = t["id"].as_str().expect("id");
+    let res = app
+        .post_json(
+            &format!("/tickets/{id}/messages"),
+            Some(&agent),
+            &json!({"kind": "note", "body": "zebra firmware suspected"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let found = |token: String, q: &'static str| {
+        let app = &app;
+        async move {
+            let page = app
+                .get_ok(&format!("/tickets?q={}", common::urlencode(q)), &token)
+                .await;
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|t| t["id"].as_str().expect("id").to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found(admin.clone(), "giraffe").await, [id]);
+    assert_eq!(
+        found(admin.clone(), "gateway giraf").await,
+        [id],
+        "the last word is a prefix"
+    );
+    assert_eq!(
+        found(admin.clone(), "checkout").await,
+        [id],
+        "subjects count, any case"
+    );
+    assert_eq!(
+        found(agent.clone(), "zebra").await,
+        [id],
+        "staff find notes"
+    );
+    assert!(
+        found(member.clone(), "zebra").await.is_empty(),
+        "clients never find notes"
+    );
+    assert_eq!(found(member.clone(), "giraffe").await, [id]);
+    assert!(
+        found(admin.clone(), "\"OR* NEAR(").await.is_empty(),
+        "search syntax is taken literally"
+    );
+    assert!(
+        found(admin.clone(), "giraffe elephant").await.is_empty(),
+        "every word must appear"
+    );
+}

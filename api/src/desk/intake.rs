@@ -14,7 +14,7 @@ use crate::db::schema::{
     cluster_routes as cr, departments as d, products as pr, ticket_messages as tm, tickets as t,
 };
 use crate::db::{DbConn, new_id, now};
-use crate::desk::{assign, clock};
+use crate::desk::{assign, clock, search};
 use crate::error::{ApiError, ApiResult};
 use crate::resources::organizations::OrgRow;
 use crate::resources::tickets::{self, TicketRow, rank, record};
@@ -170,6 +170,8 @@ pub fn open(conn: &mut DbConn, config: &Config, input: Intake) -> ApiResult<Tick
         ))
         .execute(conn)?;
     tickets::set_tags(conn, &row.id, &normalize_tags(&input.tags))?;
+    search::index(conn, &row.id, true, &row.subject)?;
+    search::index(conn, &row.id, true, input.body.trim())?;
 
     let actor = input
         .created_by

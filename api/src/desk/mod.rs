@@ -5,5 +5,6 @@
 pub mod assign;
 pub mod clock;
 pub mod intake;
+pub mod search;
 pub mod setup;
 pub mod sweep;

@@ -1,3 +1,4 @@
+DROP TABLE ticket_search;
 DROP TABLE ticket_history;
 DROP TABLE ticket_attachments;
 DROP TABLE ticket_messages;

@@ -164,3 +164,14 @@ CREATE INDEX ticket_history_ticket ON ticket_history (ticket_id, id);
 
 -- Ticket numbers: a sequence hands them out without making creators wait on each other.
 CREATE SEQUENCE ticket_numbers;
+
+-- Full-text search over subjects and messages. One row per subject or message; `public` is
+-- false for internal notes, which client users' searches skip. The SQLite twin is an FTS5
+-- table; the schema test knows the two differ here.
+CREATE TABLE ticket_search (
+    ticket_id TEXT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    public BOOLEAN NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX ticket_search_ticket ON ticket_search (ticket_id);
+CREATE INDEX ticket_search_fts ON ticket_search USING GIN (to_tsvector('simple', body));

@@ -161,3 +161,8 @@ CREATE TABLE ticket_history (
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX ticket_history_ticket ON ticket_history (ticket_id, id);
+
+-- Full-text search over subjects and messages (FTS5). One row per subject or message;
+-- `public` is 0 for internal notes, which client users' searches skip. The PostgreSQL twin is
+-- a plain table with a GIN index over its text; the schema test knows the two differ here.
+CREATE VIRTUAL TABLE ticket_search USING fts5(ticket_id UNINDEXED, public UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2');

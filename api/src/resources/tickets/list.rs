@@ -60,6 +60,9 @@ pub struct ListQuery {
     pub organization_id: Option<String>,
     pub assignee_id: Option<String>,
     pub tag: Option<String>,
+    /// Full-text search in subjects and messages (every word must appear; the last may be
+    /// the start of a word). Client users' searches skip internal notes.
+    pub q: Option<String>,
 }
 
 #[utoipa::path(
@@ -135,6 +138,16 @@ pub async fn list(
             if let Some(tag) = &query.tag {
                 let tag = tag.trim().to_lowercase();
                 q = q.filter(t::id.eq_any(tt::table.filter(tt::tag.eq(tag)).select(tt::ticket_id)));
+            }
+            if let Some(text) = &query.q
+                && let Some((before, after, bind)) =
+                    crate::desk::search::condition(conn, text, side == Side::Client)
+            {
+                q = q.filter(
+                    diesel::dsl::sql::<diesel::sql_types::Bool>(before)
+                        .bind::<diesel::sql_types::Text, _>(bind)
+                        .sql(after),
+                );
             }
             let last = match &page.after {
                 Some(after) => Some(

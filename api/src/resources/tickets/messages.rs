@@ -228,6 +228,12 @@ pub fn add(
             tm::created_at.eq(row.created_at),
         ))
         .execute(conn)?;
+    crate::desk::search::index(
+        conn,
+        &row.ticket_id,
+        new.kind == MessageKind::Reply,
+        &row.body,
+    )?;
     let me = Some(actor.user_id.as_str());
     let t = &mut ctx.ticket;
     let staff_reply = ctx.side == Side::Staff && new.kind == MessageKind::Reply;
