@@ -77,6 +77,8 @@ pub struct Config {
     /// The secret a mail service sends (header `X-Tandem-Inbound-Secret`) when it posts
     /// received e-mail to `/api/v1/inbound/email`; empty turns the endpoint off.
     pub inbound_email_secret: String,
+    /// Largest file a ticket accepts as an attachment, in bytes.
+    pub attachment_max_bytes: usize,
 }
 
 impl Default for Config {
@@ -117,6 +119,7 @@ impl Default for Config {
             appointment_reminder_minutes: 60,
             desk_sweep_secs: 60,
             inbound_email_secret: String::new(),
+            attachment_max_bytes: 10 * 1024 * 1024,
         }
     }
 }

@@ -8,8 +8,8 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::resources::tickets::{
-    create as ticket_create, from_chat as ticket_from_chat, list as ticket_list,
-    messages as ticket_messages, update as ticket_update,
+    attachments as ticket_attachments, create as ticket_create, from_chat as ticket_from_chat,
+    list as ticket_list, messages as ticket_messages, update as ticket_update,
 };
 use crate::resources::{
     activities, auth, departments, events, health, invitations, jobs, me, notifications,
@@ -48,6 +48,7 @@ use crate::resources::{board, chat, inbound_email, products};
         appointments::create, appointments::get, appointments::update, appointments::remove,
         agenda::get, calendar::mine, calendar::regenerate, calendar::feed_ics,
         products::list, products::create, inbound_email::receive,
+        ticket_attachments::upload, ticket_attachments::list, ticket_attachments::download,
         ticket_list::list, ticket_create::create, ticket_from_chat::create, ticket_update::show, ticket_update::update,
         ticket_update::history, ticket_messages::list, ticket_messages::create,
     ),

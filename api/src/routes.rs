@@ -4,8 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::ApiError;
 use crate::resources::tickets::{
-    create as ticket_create, from_chat as ticket_from_chat, list as ticket_list,
-    messages as ticket_messages, update as ticket_update,
+    attachments as ticket_attachments, create as ticket_create, from_chat as ticket_from_chat,
+    list as ticket_list, messages as ticket_messages, update as ticket_update,
 };
 use crate::resources::{
     activities, auth, departments, events, health, invitations, jobs, me, notifications,
@@ -86,6 +86,9 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(products::create)
         .service(ticket_list::list)
         .service(ticket_create::create)
+        .service(ticket_attachments::upload)
+        .service(ticket_attachments::list)
+        .service(ticket_attachments::download)
         .service(ticket_from_chat::create)
         .service(ticket_update::show)
         .service(ticket_update::update)

@@ -823,3 +823,161 @@ async fn full_text_search_finds_subjects_and_messages_but_not_notes_for_clients(
         "every word must appear"
     );
 }
+
+#[tokio::test]
+async fn attachments_are_bounded_typed_and_follow_the_notes_rule() {
+    let app = common::spawn_app_with(|c| c.attachment_max_bytes = 1024).await;
+    app.load_demo().await;
+    let member = app.token("member@fashop.test").await;
+    let agent = app.token("agent1@magicstore.test").await;
+    let t = open(
+        &app,
+        &member,
+        json!({"subject": "Screenshot", "body": "See attached", "cluster": "technical_problem"}),
+    )
+    .await;
+    let id = t["id"].as_str().expect("id");
+    let upload = |token: String,
+                  name: &'static str,
+                  ct: &'static str,
+                  body: Vec<u8>,
+                  message: Option<String>| {
+        let app = &app;
+        async move {
+            let mut path = format!("/tickets/{id}/attachments?filename={name}");
+            if let Some(m) = message {
+                path.push_str(&format!("&message_id={m}"));
+            }
+            app.request(reqwest::Method::POST, &path, Some(&token))
+                .header("Content-Type", ct)
+                .body(body)
+                .send()
+                .await
+                .expect("upload")
+        }
+    };
+    let png = b"\x89PNG\r\n\x1a\nfake".to_vec();
+    let res = upload(member.clone(), "error.png", "image/png", png.clone(), None).await;
+    assert_eq!(res.status(), 201);
+    let shot: Value = res.json().await.expect("json");
+    assert_eq!(shot["size_bytes"], png.len());
+    let res = app
+        .get(
+            shot["url"]
+                .as_str()
+                .expect("url")
+                .trim_start_matches("/api/v1"),
+            Some(&agent),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .expect("cd")
+            .contains("error.png")
+    );
+    assert_eq!(res.bytes().await.expect("bytes").to_vec(), png);
+    // Too big, wrong type, bad names: refused, nothing stored.
+    assert_problem(
+        upload(
+            member.clone(),
+            "big.txt",
+            "text/plain",
+            vec![b'x'; 2048],
+            None,
+        )
+        .await,
+        413,
+        "payload_too_large",
+    )
+    .await;
+    let problem = assert_problem(
+        upload(
+            member.clone(),
+            "run.exe",
+            "application/x-msdownload",
+            vec![1],
+            None,
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "content_type");
+    assert_problem(
+        upload(member.clone(), "../etc.txt", "text/plain", vec![1], None).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    // A file on an internal note stays with staff.
+    let res = app
+        .post_json(
+            &format!("/tickets/{id}/messages"),
+            Some(&agent),
+            &json!({"kind": "note", "body": "Server log attached"}),
+        )
+        .await;
+    let note: Value = res.json().await.expect("json");
+    let note_id = note["id"].as_str().expect("id").to_string();
+    let res = upload(
+        agent.clone(),
+        "server.log.txt",
+        "text/plain",
+        b"secret".to_vec(),
+        Some(note_id.clone()),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let internal: Value = res.json().await.expect("json");
+    let staff_list = app
+        .get_ok(&format!("/tickets/{id}/attachments"), &agent)
+        .await;
+    assert_eq!(staff_list.as_array().map(Vec::len), Some(2));
+    let client_list = app
+        .get_ok(&format!("/tickets/{id}/attachments"), &member)
+        .await;
+    assert_eq!(
+        client_list.as_array().map(Vec::len),
+        Some(1),
+        "{client_list}"
+    );
+    let url = internal["url"]
+        .as_str()
+        .expect("url")
+        .trim_start_matches("/api/v1")
+        .to_string();
+    assert_problem(app.get(&url, Some(&member)).await, 404, "not_found").await;
+    let problem = assert_problem(
+        upload(
+            member.clone(),
+            "x.txt",
+            "text/plain",
+            vec![1],
+            Some(note_id),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "message_id");
+    // Another client never reaches it.
+    let other = app.token("member@bianchi.test").await;
+    assert_problem(
+        app.get(
+            shot["url"]
+                .as_str()
+                .expect("url")
+                .trim_start_matches("/api/v1"),
+            Some(&other),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+}

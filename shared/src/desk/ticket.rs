@@ -267,6 +267,50 @@ pub struct TicketHistoryEntry {
     pub created_at: DateTime<Utc>,
 }
 
+/// File types a ticket accepts as attachments: pictures, documents, spreadsheets, logs.
+pub const ATTACHMENT_TYPES: &[&str] = &[
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+    "text/csv",
+    "application/zip",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+];
+pub const FILENAME_MAX: usize = 200;
+
+/// A file attached to a ticket (staff-only when it belongs to an internal note).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9f50", "ticket_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9f01",
+    "message_id": null, "filename": "error.png", "content_type": "image/png", "size_bytes": 48213,
+    "uploaded_by_name": "Filippo Ferri", "created_at": "2026-11-23T09:02:00Z",
+    "url": "/api/v1/attachments/01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9f50"
+})))]
+pub struct Attachment {
+    pub id: String,
+    pub ticket_id: String,
+    /// The message it belongs to, if any; attachments of notes are staff-only.
+    pub message_id: Option<String>,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub uploaded_by_name: String,
+    pub created_at: DateTime<Utc>,
+    /// Where to download it (with the same bearer token).
+    pub url: String,
+}
+
+/// Whether a file of this type (parameters such as `; charset=` ignored) may be attached.
+pub fn attachment_type_allowed(content_type: &str) -> bool {
+    let base = content_type.split(';').next().unwrap_or_default().trim().to_lowercase();
+    ATTACHMENT_TYPES.contains(&base.as_str())
+}
+
 /// Something the vendor supports: its urgency feeds ticket priority, its skill assignment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -423,6 +467,14 @@ mod tests {
     fn tags_are_trimmed_lowercased_and_deduplicated() {
         let t = normalize_tags(&[" Payments ".into(), "payments".into(), "".into(), "VIP".into()]);
         assert_eq!(t, vec!["payments".to_string(), "vip".to_string()]);
+    }
+
+    #[test]
+    fn attachment_types() {
+        assert!(attachment_type_allowed("image/PNG"));
+        assert!(attachment_type_allowed("text/plain; charset=utf-8"));
+        assert!(!attachment_type_allowed("application/x-msdownload"));
+        assert!(!attachment_type_allowed("text/html"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! ticket operation shares — the row, access through the policy, the DTOs, the history and
 //! who hears about a change; one file per group of operations sits beside it.
 
+pub mod attachments;
 pub mod create;
 pub mod from_chat;
 pub mod list;

@@ -1,0 +1,341 @@
+//! Ticket attachments: uploaded as the raw request body (the file's type in `Content-Type`,
+//! its name in `filename`), bounded in size and type, stored with the ticket, listed, and
+//! downloaded with the same access rules as the ticket — attachments of internal notes stay
+//! with staff.
+
+use actix_web::http::header::{
+    CONTENT_TYPE, ContentDisposition, DispositionParam, DispositionType,
+};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use shared::ErrorCode;
+use shared::desk::MessageKind;
+use shared::desk::ticket::{self, Attachment, FILENAME_MAX, Side};
+use utoipa::IntoParams;
+
+use crate::auth::Actor;
+use crate::db::schema::{ticket_attachments as ta, ticket_messages as tm};
+use crate::db::{DbConn, new_id, now, to_utc};
+use crate::error::{ApiError, ApiResult};
+use crate::policy;
+use crate::resources::tickets::{self, record};
+use crate::resources::users;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UploadQuery {
+    /// The file's name as the user knows it (1 to 200 characters).
+    pub filename: String,
+    /// Attach to this message of the ticket (optional).
+    pub message_id: Option<String>,
+}
+
+type Row = (
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    i64,
+    Option<String>,
+    NaiveDateTime,
+);
+
+fn to_dtos(conn: &mut DbConn, rows: Vec<Row>) -> ApiResult<Vec<Attachment>> {
+    let names = users::names(conn, rows.iter().filter_map(|r| r.6.as_ref()))?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, ticket_id, message_id, filename, content_type, size_bytes, by, at)| Attachment {
+                url: format!("/api/v1/attachments/{id}"),
+                uploaded_by_name: by
+                    .and_then(|b| names.get(&b).cloned())
+                    .unwrap_or_else(|| "Former user".into()),
+                id,
+                ticket_id,
+                message_id,
+                filename,
+                content_type,
+                size_bytes,
+                created_at: to_utc(at),
+            },
+        )
+        .collect())
+}
+
+fn columns() -> (
+    ta::id,
+    ta::ticket_id,
+    ta::message_id,
+    ta::filename,
+    ta::content_type,
+    ta::size_bytes,
+    ta::uploaded_by,
+    ta::created_at,
+) {
+    (
+        ta::id,
+        ta::ticket_id,
+        ta::message_id,
+        ta::filename,
+        ta::content_type,
+        ta::size_bytes,
+        ta::uploaded_by,
+        ta::created_at,
+    )
+}
+
+/// Message ids of the ticket's internal notes (their attachments are staff-only).
+fn note_ids(conn: &mut DbConn, ticket_id: &str) -> ApiResult<Vec<String>> {
+    Ok(tm::table
+        .filter(tm::ticket_id.eq(ticket_id))
+        .filter(tm::kind.eq(MessageKind::Note.as_str()))
+        .select(tm::id)
+        .load(conn)?)
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/tickets/{id}/attachments", operation_id = "uploadTicketAttachment", tag = "tickets",
+    summary = "Attach a file to a ticket",
+    description = "Send the file as the request body with its type in `Content-Type` (PNG, JPEG, GIF, WebP, PDF, plain text, CSV, ZIP, DOCX, XLSX) and its name in `filename`; at most `attachment_max_bytes` (10 MiB by default, 413 beyond). Whoever may reply on the ticket may attach (not sales); `message_id` ties the file to a message of the ticket — a client user cannot attach to an internal note.",
+    params(("id" = String, Path, description = "Ticket id"), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
+    responses(
+        (status = 201, description = "Attached", body = Attachment),
+        (status = 403, description = "Sales do not write on tickets", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The file is larger than allowed", body = shared::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/tickets/{id}/attachments")]
+pub async fn upload(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    query: web::Query<UploadQuery>,
+    req: HttpRequest,
+    mut payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let query = query.into_inner();
+    let id = id.into_inner();
+    // Who may touch the ticket is settled before anything about the file is.
+    let check = (actor.clone(), id.clone());
+    state
+        .db
+        .run(move |conn| tickets::access(conn, &check.0, &check.1).map(|_| ()))
+        .await?;
+    let filename = query.filename.trim().to_string();
+    if filename.is_empty()
+        || filename.chars().count() > FILENAME_MAX
+        || filename.contains(['/', '\\'])
+    {
+        return Err(ApiError::field(
+            "filename",
+            "invalid",
+            format!("must be a file name of 1 to {FILENAME_MAX} characters without slashes"),
+        ));
+    }
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_lowercase();
+    if !ticket::attachment_type_allowed(&content_type) {
+        return Err(ApiError::field(
+            "content_type",
+            "one_of",
+            format!(
+                "{content_type:?} is not accepted; allowed: {}",
+                ticket::ATTACHMENT_TYPES.join(", ")
+            ),
+        ));
+    }
+    let max = state.config.attachment_max_bytes;
+    let mut data = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|e| ApiError::invalid_body(format!("the upload broke off: {e}"), vec![]))?;
+        if data.len() + chunk.len() > max {
+            return Err(ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("an attachment must be at most {max} bytes"),
+            ));
+        }
+        data.extend_from_slice(&chunk);
+    }
+    if data.is_empty() {
+        return Err(ApiError::field("body", "required", "the file is empty"));
+    }
+    let attachment = state
+        .db
+        .tx(move |conn| {
+            let ctx = tickets::access(conn, &actor, &id)?;
+            if ctx.side == Side::Staff {
+                policy::work_tickets(&actor)?;
+            }
+            if let Some(m) = &query.message_id {
+                let kind: Option<String> = tm::table
+                    .filter(tm::ticket_id.eq(&id))
+                    .filter(tm::id.eq(m))
+                    .select(tm::kind)
+                    .first(conn)
+                    .optional()?;
+                match kind.as_deref() {
+                    None => {
+                        return Err(ApiError::field(
+                            "message_id",
+                            "exists",
+                            "is not a message of this ticket",
+                        ));
+                    }
+                    Some("note") if ctx.side == Side::Client => {
+                        return Err(ApiError::field(
+                            "message_id",
+                            "exists",
+                            "is not a message of this ticket",
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+            let row: Row = (
+                new_id(),
+                id.clone(),
+                query.message_id.clone(),
+                filename.clone(),
+                content_type.clone(),
+                data.len() as i64,
+                Some(actor.user_id.clone()),
+                now(),
+            );
+            diesel::insert_into(ta::table)
+                .values((
+                    ta::id.eq(&row.0),
+                    ta::ticket_id.eq(&row.1),
+                    ta::message_id.eq(&row.2),
+                    ta::filename.eq(&row.3),
+                    ta::content_type.eq(&row.4),
+                    ta::size_bytes.eq(row.5),
+                    ta::data.eq(data.as_ref()),
+                    ta::uploaded_by.eq(&row.6),
+                    ta::created_at.eq(row.7),
+                ))
+                .execute(conn)?;
+            record(
+                conn,
+                &id,
+                Some(&actor.user_id),
+                "attached",
+                &format!("Attached {} ({} bytes)", row.3, row.5),
+            )?;
+            tickets::announce(
+                conn,
+                &ctx.ticket,
+                ctx.org.csm_id.as_deref(),
+                Some(&actor.user_id),
+            )?;
+            to_dtos(conn, vec![row])?
+                .pop()
+                .ok_or_else(|| ApiError::internal("attachment vanished"))
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", attachment.url.clone()))
+        .json(attachment))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/tickets/{id}/attachments", operation_id = "listTicketAttachments", tag = "tickets",
+    summary = "A ticket's attachments",
+    description = "Oldest first. Client users do not see the attachments of internal notes.",
+    params(("id" = String, Path, description = "Ticket id")),
+    responses((status = 200, description = "The attachments", body = Vec<Attachment>)),
+    security(("bearer" = [])),
+)]
+#[get("/tickets/{id}/attachments")]
+pub async fn list(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let items = state
+        .db
+        .run(move |conn| {
+            let ctx = tickets::access(conn, &actor, &id)?;
+            let mut rows: Vec<Row> = ta::table
+                .filter(ta::ticket_id.eq(&id))
+                .order(ta::id.asc())
+                .select(columns())
+                .load(conn)?;
+            if ctx.side == Side::Client {
+                let notes = note_ids(conn, &id)?;
+                rows.retain(|r| r.2.as_ref().is_none_or(|m| !notes.contains(m)));
+            }
+            to_dtos(conn, rows)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(items))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/attachments/{id}", operation_id = "downloadAttachment", tag = "tickets",
+    summary = "Download an attachment",
+    description = "The file, with its type and name (`Content-Disposition: attachment`), for whoever may see its ticket — except attachments of internal notes, which client users cannot reach (404).",
+    params(("id" = String, Path, description = "Attachment id")),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>)),
+    security(("bearer" = [])),
+)]
+#[get("/attachments/{id}")]
+pub async fn download(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let (filename, content_type, data) = state
+        .db
+        .run(move |conn| {
+            let row: Option<(String, Option<String>, String, String, Vec<u8>)> = ta::table
+                .find(&id)
+                .select((
+                    ta::ticket_id,
+                    ta::message_id,
+                    ta::filename,
+                    ta::content_type,
+                    ta::data,
+                ))
+                .first(conn)
+                .optional()?;
+            let (ticket_id, message_id, filename, content_type, data) =
+                row.ok_or_else(|| ApiError::not_found("attachment"))?;
+            let ctx = tickets::access(conn, &actor, &ticket_id)
+                .map_err(|_| ApiError::not_found("attachment"))?;
+            if ctx.side == Side::Client
+                && let Some(m) = &message_id
+                && note_ids(conn, &ticket_id)?.contains(m)
+            {
+                return Err(ApiError::not_found("attachment"));
+            }
+            Ok((filename, content_type, data))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(filename)],
+        })
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(data))
+}
