@@ -350,12 +350,13 @@ async fn agents_set_their_own_availability_and_others_cannot() {
     let app = spawn_app().await;
     app.load_demo().await;
     let agent = app.token("agent1@magicstore.test").await;
-    assert_eq!(app.get_ok("/me", &agent).await["availability"], "offline");
+    // The demo's agents start online, so that new tickets find someone.
+    assert_eq!(app.get_ok("/me", &agent).await["availability"], "online");
     let res = app
-        .patch_json("/me", Some(&agent), &json!({"availability": "online"}))
+        .patch_json("/me", Some(&agent), &json!({"availability": "away"}))
         .await;
     assert_eq!(res.status(), 200);
-    assert_eq!(app.get_ok("/me", &agent).await["availability"], "online");
+    assert_eq!(app.get_ok("/me", &agent).await["availability"], "away");
     let csm = app.token("csm1@magicstore.test").await;
     let res = app
         .patch_json("/me", Some(&csm), &json!({"availability": "online"}))

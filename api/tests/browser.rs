@@ -324,7 +324,7 @@ async fn availability_checked(c: &Client, value: &str) -> bool {
 }
 
 #[tokio::test]
-async fn an_agent_goes_online_and_stays_online_after_a_reload() {
+async fn an_agent_steps_away_and_stays_away_after_a_reload() {
     if !enabled() {
         return;
     }
@@ -332,26 +332,26 @@ async fn an_agent_goes_online_and_stays_online_after_a_reload() {
         sign_in(&c, &app, "agent1@magicstore.test", PASSWORD).await;
         wait_for(&c, "agent-profile").await;
         assert_eq!(path(&c).await, "/tickets");
-        // Agents start offline.
-        wait_for_saved_availability(&c, "offline").await;
-        assert!(availability_checked(&c, "offline").await);
-        assert_no_horizontal_scroll(&c).await;
-
-        click(&c, "availability-online").await;
-        wait_for_text(&c, "availability-notice", "Saved: you are online").await;
+        // The demo's agents start online; this one steps away.
         wait_for_saved_availability(&c, "online").await;
         assert!(availability_checked(&c, "online").await);
-        assert!(!availability_checked(&c, "offline").await);
+        assert_no_horizontal_scroll(&c).await;
+
+        click(&c, "availability-away").await;
+        wait_for_text(&c, "availability-notice", "Saved: you are away").await;
+        wait_for_saved_availability(&c, "away").await;
+        assert!(availability_checked(&c, "away").await);
+        assert!(!availability_checked(&c, "online").await);
 
         // Stored, not just shown: a reload reads it back from the server.
         c.refresh().await.expect("reload");
         wait_for(&c, "agent-profile").await;
-        wait_for_saved_availability(&c, "online").await;
-        assert!(availability_checked(&c, "online").await);
+        wait_for_saved_availability(&c, "away").await;
+        assert!(availability_checked(&c, "away").await);
 
         let token = app.token("agent1@magicstore.test").await;
         let me = app.get_ok("/me", &token).await;
-        assert_eq!(me["availability"], "online", "{me}");
+        assert_eq!(me["availability"], "away", "{me}");
     })
     .await;
 }
