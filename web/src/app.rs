@@ -27,6 +27,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomeRedirect />
                         <Route path=path!("/clients") view=pages::clients::ClientsPage />
                         <Route path=path!("/tickets") view=pages::tickets::TicketsPage />
+                        <Route path=path!("/tickets/:id") view=pages::ticket::TicketPage />
+                        <Route path=path!("/support") view=pages::support::SupportPage />
                         <Route path=path!("/my-project") view=pages::my_project::MyProjectPage />
                         <Route path=path!("/projects") view=pages::projects::ProjectsPage />
                         <ParentRoute path=path!("/projects/:id") view=pages::project::ProjectPage>

@@ -193,27 +193,28 @@ pub fn on_status(
     let (ran, runs) = (sla::clock_runs(from), sla::clock_runs(to));
     if ran && !runs {
         row.sla_paused_at = Some(naive(at));
-    } else if !ran && runs {
-        if let Some(paused_at) = row.sla_paused_at.take() {
-            let policy = match &row.sla_policy_id {
-                Some(id) => policies(conn)?.into_iter().find(|p| &p.id == id),
-                None => None,
-            }
-            .unwrap_or_else(default_policy);
-            let calendar = Calendar::load(conn, policy.calendar_id.as_deref())?;
-            let paused_at = to_utc(paused_at);
-            if row.first_responded_at.is_none()
-                && let Some(d) = row.first_response_deadline()
-            {
-                let d = calendar.resume(d, paused_at, at);
-                row.first_response_warn_at = Some(naive(d.warn_at));
-                row.first_response_due_at = Some(naive(d.due_at));
-            }
-            if let Some(d) = row.resolution_deadline() {
-                let d = calendar.resume(d, paused_at, at);
-                row.resolution_warn_at = Some(naive(d.warn_at));
-                row.resolution_due_at = Some(naive(d.due_at));
-            }
+    } else if !ran
+        && runs
+        && let Some(paused_at) = row.sla_paused_at.take()
+    {
+        let policy = match &row.sla_policy_id {
+            Some(id) => policies(conn)?.into_iter().find(|p| &p.id == id),
+            None => None,
+        }
+        .unwrap_or_else(default_policy);
+        let calendar = Calendar::load(conn, policy.calendar_id.as_deref())?;
+        let paused_at = to_utc(paused_at);
+        if row.first_responded_at.is_none()
+            && let Some(d) = row.first_response_deadline()
+        {
+            let d = calendar.resume(d, paused_at, at);
+            row.first_response_warn_at = Some(naive(d.warn_at));
+            row.first_response_due_at = Some(naive(d.due_at));
+        }
+        if let Some(d) = row.resolution_deadline() {
+            let d = calendar.resume(d, paused_at, at);
+            row.resolution_warn_at = Some(naive(d.warn_at));
+            row.resolution_due_at = Some(naive(d.due_at));
         }
     }
     refresh(row);

@@ -78,9 +78,16 @@ pub fn ticket_number(subject: &str) -> Option<i64> {
 /// Automatic senders get no automatic answer (that is how mail loops start).
 pub fn is_automatic(address: &str) -> bool {
     let local = address.split('@').next().unwrap_or_default();
-    ["mailer-daemon", "postmaster", "noreply", "no-reply", "do-not-reply", "donotreply"]
-        .iter()
-        .any(|a| local.contains(a))
+    [
+        "mailer-daemon",
+        "postmaster",
+        "noreply",
+        "no-reply",
+        "do-not-reply",
+        "donotreply",
+    ]
+    .iter()
+    .any(|a| local.contains(a))
 }
 
 #[cfg(test)]
@@ -89,9 +96,15 @@ mod tests {
 
     #[test]
     fn senders_numbers_and_robots() {
-        assert_eq!(sender_address("Filippo Ferri <Member@FaShop.test>"), "member@fashop.test");
+        assert_eq!(
+            sender_address("Filippo Ferri <Member@FaShop.test>"),
+            "member@fashop.test"
+        );
         assert_eq!(sender_address(" member@fashop.test "), "member@fashop.test");
-        assert_eq!(sender_name("\"Ferri, Filippo\" <m@f.test>").as_deref(), Some("Ferri, Filippo"));
+        assert_eq!(
+            sender_name("\"Ferri, Filippo\" <m@f.test>").as_deref(),
+            Some("Ferri, Filippo")
+        );
         assert_eq!(sender_name("m@f.test"), None);
         assert_eq!(ticket_number("Re: [#1042] Checkout"), Some(1042));
         assert_eq!(ticket_number("Re: [# 7 ] x"), Some(7));

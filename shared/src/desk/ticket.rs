@@ -190,20 +190,28 @@ pub struct TicketFromChat {
 #[cfg_attr(feature = "openapi", schema(example = json!({"status": "pending_customer", "assignee_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9e05"})))]
 #[serde(deny_unknown_fields)]
 pub struct TicketPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<TicketStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster: Option<Cluster>,
     /// `null` clears the product.
     #[serde(default, deserialize_with = "double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_id: Option<String>,
     /// `null` puts the ticket back in the unassigned queue.
     #[serde(default, deserialize_with = "double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee_id: Option<Option<String>>,
     /// Replaces the tags.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
 
@@ -307,7 +315,12 @@ pub struct Attachment {
 
 /// Whether a file of this type (parameters such as `; charset=` ignored) may be attached.
 pub fn attachment_type_allowed(content_type: &str) -> bool {
-    let base = content_type.split(';').next().unwrap_or_default().trim().to_lowercase();
+    let base = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_lowercase();
     ATTACHMENT_TYPES.contains(&base.as_str())
 }
 
@@ -450,8 +463,14 @@ mod tests {
         assert!(rules(validate_new(&new("Help", "How do I export?", &[]))).is_empty());
         let long = "x".repeat(SUBJECT_MAX + 1);
         let got = rules(validate_new(&new(" ", &long, &["", "ok"])));
-        assert!(got.contains(&("subject".into(), "required".into())), "{got:?}");
-        assert!(got.contains(&("tags[0]".into(), "required".into())), "{got:?}");
+        assert!(
+            got.contains(&("subject".into(), "required".into())),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("tags[0]".into(), "required".into())),
+            "{got:?}"
+        );
         assert!(!got.iter().any(|(f, _)| f == "body"), "{got:?}");
         let got = rules(validate_new(&new(&long, "b", &[])));
         assert_eq!(got, vec![("subject".into(), "too_long".into())]);
@@ -465,8 +484,33 @@ mod tests {
 
     #[test]
     fn tags_are_trimmed_lowercased_and_deduplicated() {
-        let t = normalize_tags(&[" Payments ".into(), "payments".into(), "".into(), "VIP".into()]);
+        let t = normalize_tags(&[
+            " Payments ".into(),
+            "payments".into(),
+            "".into(),
+            "VIP".into(),
+        ]);
         assert_eq!(t, vec!["payments".to_string(), "vip".to_string()]);
+    }
+
+    #[test]
+    fn a_patch_sends_only_what_it_changes() {
+        let p = TicketPatch {
+            status: Some(TicketStatus::Resolved),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&p).expect("json"),
+            r#"{"status":"resolved"}"#
+        );
+        let clear = TicketPatch {
+            assignee_id: Some(None),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&clear).expect("json"),
+            r#"{"assignee_id":null}"#
+        );
     }
 
     #[test]

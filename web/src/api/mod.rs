@@ -13,8 +13,10 @@ pub mod invitations;
 pub mod jobs;
 pub mod notifications;
 pub mod organizations;
+pub mod products;
 pub mod projects;
 pub mod templates;
+pub mod tickets;
 pub mod users;
 
 pub use client::Versioned;

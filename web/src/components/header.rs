@@ -14,6 +14,7 @@ use crate::{api, live, session};
 pub fn nav_links(role: Role) -> Vec<(&'static str, &'static str, &'static str)> {
     let mut links = match role {
         Role::Admin => vec![
+            ("tickets", "Tickets", "/tickets"),
             ("organizations", "Organisations", "/admin/organizations"),
             ("projects", "Projects", "/projects"),
             ("templates", "Templates", "/templates"),
@@ -25,18 +26,23 @@ pub fn nav_links(role: Role) -> Vec<(&'static str, &'static str, &'static str)> 
         Role::Csm => vec![
             ("projects", "Projects", "/projects"),
             ("clients", "My clients", "/clients"),
+            ("tickets", "Tickets", "/tickets"),
             ("templates", "Templates", "/templates"),
         ],
         Role::AccountManager => vec![
             ("projects", "Projects", "/projects"),
             ("clients", "My clients", "/clients"),
+            ("tickets", "Tickets", "/tickets"),
         ],
         Role::Sales => vec![
             ("projects", "Projects", "/projects"),
             ("clients", "Clients", "/clients"),
         ],
         Role::SupportAgent => vec![("tickets", "Tickets", "/tickets")],
-        Role::ClientAdmin | Role::ClientMember => vec![("my-project", "My project", "/my-project")],
+        Role::ClientAdmin | Role::ClientMember => vec![
+            ("my-project", "My project", "/my-project"),
+            ("support", "Support", "/support"),
+        ],
     };
     links.push(("account", "Account", "/account"));
     links
@@ -47,6 +53,7 @@ pub fn nav_links(role: Role) -> Vec<(&'static str, &'static str, &'static str)> 
 fn is_current(here: &str, path: &str, role: Role) -> bool {
     here.starts_with(path)
         || (path == "/my-project" && role.is_client() && here.starts_with("/projects"))
+        || (path == "/support" && role.is_client() && here.starts_with("/tickets/"))
 }
 
 #[component]

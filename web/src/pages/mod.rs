@@ -13,5 +13,7 @@ pub mod my_project;
 pub mod not_found;
 pub mod project;
 pub mod projects;
+pub mod support;
 pub mod templates;
+pub mod ticket;
 pub mod tickets;

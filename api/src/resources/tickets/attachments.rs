@@ -35,6 +35,9 @@ pub struct UploadQuery {
     pub message_id: Option<String>,
 }
 
+/// An attachment with its bytes: ticket, message, file name, type, data.
+type Stored = (String, Option<String>, String, String, Vec<u8>);
+
 type Row = (
     String,
     String,
@@ -306,7 +309,7 @@ pub async fn download(
     let (filename, content_type, data) = state
         .db
         .run(move |conn| {
-            let row: Option<(String, Option<String>, String, String, Vec<u8>)> = ta::table
+            let row: Option<Stored> = ta::table
                 .find(&id)
                 .select((
                     ta::ticket_id,
