@@ -149,6 +149,8 @@ impl RecordFields<User> for UserFields {
             department_ids: (agent && departments != original.department_ids)
                 .then_some(departments),
             skills: (agent && skills != original.skills).then_some(skills),
+            // Ticket capacity is set through the API (PATCH /users/{id}); not on this form yet.
+            ticket_capacity: None,
         };
         validate::user_patch(&patch)?;
         Ok(patch)
