@@ -7,6 +7,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
+use crate::resources::desk_config::{
+    calendars as desk_calendars, policies as desk_policies, priority_rules, routes as desk_routes,
+};
 use crate::resources::tickets::{
     attachments as ticket_attachments, create as ticket_create, from_chat as ticket_from_chat,
     list as ticket_list, messages as ticket_messages, update as ticket_update,
@@ -32,7 +35,7 @@ use crate::resources::{board, chat, inbound_email, products};
         auth::login, auth::refresh, auth::logout, auth::change_password, me::me, me::update,
         organizations::list, organizations::create, organizations::get, organizations::update,
         users::list, users::create, users::get, users::update,
-        departments::list, departments::create,
+        departments::list, departments::create, departments::update,
         invitations::list, invitations::create, invitations::accept,
         jobs::list, jobs::retry,
         events::list, ws::connect,
@@ -48,6 +51,10 @@ use crate::resources::{board, chat, inbound_email, products};
         appointments::create, appointments::get, appointments::update, appointments::remove,
         agenda::get, calendar::mine, calendar::regenerate, calendar::feed_ics,
         products::list, products::create, inbound_email::receive,
+        desk_calendars::list, desk_calendars::create, desk_calendars::get, desk_calendars::replace,
+        desk_calendars::remove, desk_policies::list, desk_policies::create, desk_policies::get,
+        desk_policies::replace, desk_policies::remove, desk_routes::list, desk_routes::set,
+        priority_rules::show, priority_rules::replace,
         ticket_attachments::upload, ticket_attachments::list, ticket_attachments::download,
         ticket_list::list, ticket_create::create, ticket_from_chat::create, ticket_update::show, ticket_update::update,
         ticket_update::history, ticket_messages::list, ticket_messages::create,
@@ -70,6 +77,7 @@ use crate::resources::{board, chat, inbound_email, products};
         (name = "board", description = "The board of a project: Markdown notes, pins and comments"),
         (name = "agenda", description = "Appointments, a project's agenda, and private calendar feeds (iCalendar)"),
         (name = "tickets", description = "The support desk: tickets, their thread and history, queues"),
+        (name = "desk", description = "Configuring the support desk: business-hours calendars, SLA policies, cluster routing and priority rules (staff read, administrators change)"),
     )
 )]
 pub struct ApiDoc;

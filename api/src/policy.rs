@@ -236,6 +236,18 @@ pub fn manage_desk(actor: &Actor) -> ApiResult<()> {
     admin_only(actor, "configure the support desk")
 }
 
+/// The desk's configuration (calendars, SLA policies, routes, priority rules) is the vendor's
+/// own: staff read it, client users get 403.
+pub fn view_desk(actor: &Actor) -> ApiResult<()> {
+    if actor.role.is_staff() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "the desk's configuration is visible to vendor staff only",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,9 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::ApiError;
+use crate::resources::desk_config::{
+    calendars as desk_calendars, policies as desk_policies, priority_rules, routes as desk_routes,
+};
 use crate::resources::tickets::{
     attachments as ticket_attachments, create as ticket_create, from_chat as ticket_from_chat,
     list as ticket_list, messages as ticket_messages, update as ticket_update,
@@ -33,6 +36,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(users::update)
         .service(departments::list)
         .service(departments::create)
+        .service(departments::update)
         .service(invitations::list)
         .service(invitations::create)
         .service(invitations::accept)
@@ -84,6 +88,21 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(inbound_email::receive)
         .service(products::list)
         .service(products::create)
+        // Configuring the desk (issue 4): calendars, SLA policies, routes, priority rules.
+        .service(desk_calendars::list)
+        .service(desk_calendars::create)
+        .service(desk_calendars::get)
+        .service(desk_calendars::replace)
+        .service(desk_calendars::remove)
+        .service(desk_policies::list)
+        .service(desk_policies::create)
+        .service(desk_policies::get)
+        .service(desk_policies::replace)
+        .service(desk_policies::remove)
+        .service(desk_routes::list)
+        .service(desk_routes::set)
+        .service(priority_rules::show)
+        .service(priority_rules::replace)
         .service(ticket_list::list)
         .service(ticket_create::create)
         .service(ticket_attachments::upload)

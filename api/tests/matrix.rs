@@ -66,6 +66,14 @@ struct Fixture {
     fashop_attachment: String,
     bianchi_attachment: String,
     bianchi_ticket: String,
+    /// The desk's configuration: a calendar a policy uses, one nobody uses (deleted by the
+    /// admin's row), a policy and a policy to delete, a department, a cluster to route.
+    desk_calendar: String,
+    doomed_calendar: String,
+    desk_policy: String,
+    doomed_policy: String,
+    tech_department: String,
+    route_cluster: String,
 }
 
 struct Row {
@@ -228,6 +236,12 @@ fn table() -> Vec<Row> {
             "/departments",
             Some(json!({"name": "Matrix department"})),
             [401, 201, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::PATCH,
+            "/departments/{tech_department}",
+            Some(json!({"assignment_strategy": "round_robin"})),
+            [401, 200, 403, 403, 403, 403, 403, 403],
         ),
         // Invitations: admins only; accepting is public.
         row(
@@ -681,6 +695,97 @@ fn table() -> Vec<Row> {
             Some(json!({"name": "Matrix {role}", "urgency": "low"})),
             [401, 201, 403, 403, 403, 403, 403, 403],
         ),
+        // The desk's configuration: staff read it, clients get 403, admins change it.
+        row(
+            M::GET,
+            "/business-calendars",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::POST,
+            "/business-calendars",
+            Some(
+                json!({"name": "Matrix {role}", "time_zone": "Europe/Rome", "week": {"mon": [{"start": "09:00", "end": "18:00"}]}}),
+            ),
+            [401, 201, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/business-calendars/{desk_calendar}",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::PUT,
+            "/business-calendars/{desk_calendar}",
+            Some(
+                json!({"name": "Matrix office", "time_zone": "Europe/Rome", "week": {"tue": [{"start": "09:00", "end": "18:00"}]}}),
+            ),
+            [401, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::DELETE,
+            "/business-calendars/{doomed_calendar}",
+            None,
+            [401, 204, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/sla-policies",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::POST,
+            "/sla-policies",
+            Some(json!({"name": "Matrix {role}", "first_response_minutes": 60})),
+            [401, 201, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/sla-policies/{desk_policy}",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::PUT,
+            "/sla-policies/{desk_policy}",
+            Some(
+                json!({"name": "Matrix policy", "priority": "low", "first_response_minutes": 600, "calendar_id": "{desk_calendar}"}),
+            ),
+            [401, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::DELETE,
+            "/sla-policies/{doomed_policy}",
+            None,
+            [401, 204, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/cluster-routes",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::PUT,
+            "/cluster-routes/{route_cluster}",
+            Some(json!({"department_id": "{tech_department}"})),
+            [401, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/desk/priority-rules",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::PUT,
+            "/desk/priority-rules",
+            Some(json!({"premium_plans": ["business"], "high_spend_from": 40000})),
+            [401, 200, 403, 403, 403, 403, 403, 403],
+        ),
         row(
             M::GET,
             "/tickets",
@@ -880,6 +985,12 @@ fn fill(text: &str, f: &Fixture) -> String {
         .replace("{bianchi_attachment}", &f.bianchi_attachment)
         .replace("{fashop_ticket}", &f.fashop_ticket)
         .replace("{bianchi_ticket}", &f.bianchi_ticket)
+        .replace("{desk_calendar}", &f.desk_calendar)
+        .replace("{doomed_calendar}", &f.doomed_calendar)
+        .replace("{desk_policy}", &f.desk_policy)
+        .replace("{doomed_policy}", &f.doomed_policy)
+        .replace("{tech_department}", &f.tech_department)
+        .replace("{route_cluster}", &f.route_cluster)
 }
 
 /// A project's id, its first category, a CSM item and a client item.
@@ -1044,6 +1155,43 @@ async fn fixture(app: &TestApp, admin: &str) -> Fixture {
         let body: Value = res.json().await.expect("json");
         attachments.push(body["id"].as_str().expect("id").to_string());
     }
+    // The desk's configuration.
+    let mut calendars = Vec::new();
+    for name in ["Matrix office", "Matrix doomed"] {
+        let res = app
+            .post_json(
+                "/business-calendars",
+                Some(admin),
+                &json!({"name": name, "time_zone": "Europe/Rome", "week": {"mon": [{"start": "09:00", "end": "18:00"}]}}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        let body: Value = res.json().await.expect("json");
+        calendars.push(body["id"].as_str().expect("id").to_string());
+    }
+    let mut policies = Vec::new();
+    for (name, calendar) in [
+        ("Matrix policy", Some(&calendars[0])),
+        ("Matrix doomed", None),
+    ] {
+        let res = app
+            .post_json(
+                "/sla-policies",
+                Some(admin),
+                &json!({"name": name, "priority": "low", "first_response_minutes": 600, "calendar_id": calendar}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        let body: Value = res.json().await.expect("json");
+        policies.push(body["id"].as_str().expect("id").to_string());
+    }
+    let departments = app.get_ok("/departments", admin).await;
+    let tech_department = departments["items"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["name"] == "Technical support"))
+        .and_then(|d| d["id"].as_str())
+        .expect("Technical support")
+        .to_string();
     let feed = app.get_ok("/me/calendar", admin).await;
     let calendar_token = feed["url"]
         .as_str()
@@ -1052,6 +1200,12 @@ async fn fixture(app: &TestApp, admin: &str) -> Fixture {
         .expect("feed url")
         .to_string();
     Fixture {
+        desk_calendar: calendars[0].clone(),
+        doomed_calendar: calendars[1].clone(),
+        desk_policy: policies[0].clone(),
+        doomed_policy: policies[1].clone(),
+        tech_department,
+        route_cluster: "usage_help".to_string(),
         fashop_appointment: appointments[0].clone(),
         bianchi_appointment: appointments[1].clone(),
         doomed_appointment: appointments[2].clone(),

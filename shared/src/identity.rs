@@ -213,6 +213,7 @@ pub struct OrganizationPatch {
     "id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9e10", "organization_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9e0f",
     "organization_name": "FaShop Srl", "email": "admin@fashop.test", "name": "Francesca Fabbri",
     "role": "client_admin", "availability": null, "department_ids": [], "skills": [], "active": true,
+    "ticket_capacity": 10,
     "created_at": "2026-01-10T09:00:00Z", "updated_at": "2026-01-10T09:00:00Z", "version": 1
 })))]
 pub struct User {
@@ -227,6 +228,8 @@ pub struct User {
     pub department_ids: Vec<String>,
     pub skills: Vec<String>,
     pub active: bool,
+    /// Most active tickets the desk assigns to this user at once (support agents).
+    pub ticket_capacity: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
@@ -272,6 +275,9 @@ pub struct UserPatch {
     pub department_ids: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skills: Option<Vec<String>>,
+    /// Support agents: most active tickets at once, 1 to 200.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket_capacity: Option<i32>,
 }
 
 /// What people change about themselves: their name, and (support agents) their availability.
@@ -290,13 +296,16 @@ pub struct MePatch {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({
     "id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9e20", "name": "Technical support",
-    "description": "Faults and product problems", "member_count": 1, "created_at": "2026-01-10T09:00:00Z"
+    "description": "Faults and product problems", "member_count": 1,
+    "assignment_strategy": "round_robin", "created_at": "2026-01-10T09:00:00Z"
 })))]
 pub struct Department {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
     pub member_count: i64,
+    /// How new tickets are spread among the department's available agents.
+    pub assignment_strategy: crate::desk::AssignmentStrategy,
     pub created_at: DateTime<Utc>,
 }
 

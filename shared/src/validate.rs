@@ -20,6 +20,8 @@ pub const URL_MAX: usize = 2000;
 pub const TEMPLATE_ITEMS_MAX: usize = 500;
 /// Template dates reach at most about three years past kick-off.
 pub const DAYS_MAX: i32 = 1100;
+/// How many active tickets an agent may be given at once.
+pub const TICKET_CAPACITY: std::ops::RangeInclusive<i32> = 1..=200;
 
 #[derive(Debug, Default)]
 pub struct Errors(pub Vec<FieldError>);
@@ -238,6 +240,19 @@ pub fn user_patch(p: &UserPatch) -> Result<(), Vec<FieldError>> {
     }
     if let Some(skills) = &p.skills {
         e.skills("skills", skills);
+    }
+    if let Some(capacity) = p.ticket_capacity
+        && !TICKET_CAPACITY.contains(&capacity)
+    {
+        e.add(
+            "ticket_capacity",
+            "range",
+            format!(
+                "must be between {} and {}",
+                TICKET_CAPACITY.start(),
+                TICKET_CAPACITY.end()
+            ),
+        );
     }
     e.into_result()
 }

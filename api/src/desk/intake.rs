@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use shared::desk::priority::{self, PriorityInput, PriorityRules};
+use shared::desk::priority::{self, PriorityInput};
 use shared::desk::ticket::normalize_tags;
 use shared::desk::{Channel, Cluster, MessageKind, ProductUrgency, TicketStatus};
 
@@ -105,7 +105,7 @@ pub fn open(conn: &mut DbConn, config: &Config, input: Intake) -> ApiResult<Tick
     };
     let org = &input.organization;
     let decision = priority::compute(
-        &PriorityRules::default(),
+        &crate::desk::settings::priority_rules(conn)?,
         &PriorityInput {
             cluster: input.cluster,
             product_name: product.as_ref().map(|p| p.name.as_str()),

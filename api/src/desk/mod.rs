@@ -6,5 +6,6 @@ pub mod assign;
 pub mod clock;
 pub mod intake;
 pub mod search;
+pub mod settings;
 pub mod setup;
 pub mod sweep;

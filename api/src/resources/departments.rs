@@ -1,7 +1,9 @@
 //! Departments of the vendor; support agents belong to them (the desk routes by them).
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use diesel::prelude::*;
+use shared::desk::AssignmentStrategy;
+use shared::desk::config::{self, DepartmentPatch};
 use shared::identity::{Department, NewDepartment};
 use shared::page::{Page, PageQuery};
 
@@ -9,12 +11,33 @@ use crate::auth::Actor;
 use crate::db::schema::{department_members as dm, departments as d};
 use crate::db::{DbConn, new_id, now, to_utc};
 use crate::error::{ApiError, ApiResult};
+use crate::http::etag::IfMatch;
 use crate::http::idempotency::{self, IdempotencyKey, create_once};
 use crate::http::pagination::PageRequest;
 use crate::policy;
 use crate::state::AppState;
 
-type Row = (String, String, Option<String>, chrono::NaiveDateTime);
+type Row = (
+    String,
+    String,
+    Option<String>,
+    chrono::NaiveDateTime,
+    String,
+);
+
+const COLUMNS: (
+    d::id,
+    d::name,
+    d::description,
+    d::created_at,
+    d::assignment_strategy,
+) = (
+    d::id,
+    d::name,
+    d::description,
+    d::created_at,
+    d::assignment_strategy,
+);
 
 fn to_dtos(conn: &mut DbConn, rows: Vec<Row>) -> ApiResult<Vec<Department>> {
     let ids: Vec<&String> = rows.iter().map(|r| &r.0).collect();
@@ -27,8 +50,10 @@ fn to_dtos(conn: &mut DbConn, rows: Vec<Row>) -> ApiResult<Vec<Department>> {
         .collect();
     Ok(rows
         .into_iter()
-        .map(|(id, name, description, created_at)| Department {
+        .map(|(id, name, description, created_at, strategy)| Department {
             member_count: counts.get(&id).copied().unwrap_or(0),
+            assignment_strategy: AssignmentStrategy::parse(&strategy)
+                .unwrap_or(AssignmentStrategy::RoundRobin),
             id,
             name,
             description,
@@ -59,10 +84,7 @@ pub fn insert(conn: &mut DbConn, new: &NewDepartment) -> ApiResult<Department> {
             d::created_at.eq(now()),
         ))
         .execute(conn)?;
-    let row: Row = d::table
-        .find(&id)
-        .select((d::id, d::name, d::description, d::created_at))
-        .first(conn)?;
+    let row: Row = d::table.find(&id).select(COLUMNS).first(conn)?;
     to_dtos(conn, vec![row])?
         .pop()
         .ok_or_else(|| ApiError::internal("department vanished"))
@@ -91,7 +113,7 @@ pub async fn list(
         .db
         .run(move |conn| {
             let mut q = d::table
-                .select((d::id, d::name, d::description, d::created_at))
+                .select(COLUMNS)
                 .order(d::id.asc())
                 .limit(page.fetch_limit())
                 .into_boxed();
@@ -132,4 +154,80 @@ pub async fn create(
         .tx(move |conn| create_once(conn, &actor.user_id, &key, &new, |conn| insert(conn, &new)))
         .await?;
     Ok(idempotency::respond(created, |_| None, |_| None))
+}
+
+#[utoipa::path(
+    patch, path = "/api/v1/departments/{id}", operation_id = "updateDepartment", tag = "departments",
+    summary = "Change a department",
+    description = "Admins only. Name, description (`null` clears it) and how new tickets are spread among the department's online agents: `round_robin` (who was given a ticket longest ago) or `least_loaded` (fewest active tickets); agents at their `ticket_capacity` are skipped either way. Departments carry no version, so the ETag is a digest of the department; `If-Match` with it is honoured.",
+    params(("id" = String, Path, description = "Department id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body = DepartmentPatch,
+    responses(
+        (status = 200, description = "The changed department", body = Department, headers(("ETag" = String))),
+        (status = 403, description = "Not an admin", body = shared::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[patch("/departments/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: web::Json<DepartmentPatch>,
+) -> ApiResult<HttpResponse> {
+    use crate::resources::desk_config::{check_content, content_etag};
+    policy::manage_departments(&actor)?;
+    let p = body.into_inner();
+    let errors = config::validate_department_patch(&p);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let id = id.into_inner();
+    let dept = state
+        .db
+        .tx(move |conn| {
+            let load = |conn: &mut DbConn| -> ApiResult<Department> {
+                let row: Row = d::table
+                    .find(&id)
+                    .select(COLUMNS)
+                    .first(conn)
+                    .optional()?
+                    .ok_or_else(|| ApiError::not_found("department"))?;
+                to_dtos(conn, vec![row])?
+                    .pop()
+                    .ok_or_else(|| ApiError::not_found("department"))
+            };
+            let current = load(conn)?;
+            check_content(&if_match, &content_etag(&current))?;
+            if let Some(name) = &p.name {
+                let taken: i64 = d::table
+                    .filter(d::name.eq(name.trim()))
+                    .filter(d::id.ne(&id))
+                    .count()
+                    .get_result(conn)?;
+                if taken > 0 {
+                    return Err(ApiError::field(
+                        "name",
+                        "unique",
+                        "another department has this name",
+                    ));
+                }
+            }
+            if p != DepartmentPatch::default() {
+                diesel::update(d::table.find(&id))
+                    .set((
+                        p.name.as_ref().map(|v| d::name.eq(v.trim().to_string())),
+                        p.description.clone().map(|v| d::description.eq(v)),
+                        p.assignment_strategy
+                            .map(|v| d::assignment_strategy.eq(v.as_str())),
+                    ))
+                    .execute(conn)?;
+            }
+            load(conn)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", content_etag(&dept)))
+        .json(dept))
 }

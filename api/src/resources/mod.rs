@@ -8,6 +8,7 @@ pub mod board;
 pub mod calendar;
 pub mod chat;
 pub mod departments;
+pub mod desk_config;
 pub mod events;
 pub mod health;
 pub mod inbound_email;

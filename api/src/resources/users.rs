@@ -153,6 +153,7 @@ fn build(
         email: r.email,
         name: r.name,
         active: r.active,
+        ticket_capacity: r.ticket_capacity,
         created_at: to_utc(r.created_at),
         updated_at: to_utc(r.updated_at),
         version: r.version,
@@ -497,7 +498,7 @@ pub async fn get(
 #[utoipa::path(
     patch, path = "/api/v1/users/{id}", operation_id = "updateUser", tag = "users",
     summary = "Change a user",
-    description = "Admins only. Deactivating a user ends their sessions at once.",
+    description = "Admins only. Deactivating a user ends their sessions at once. `ticket_capacity` (support agents, 1 to 200) caps the active tickets the desk assigns them.",
     params(("id" = String, Path, description = "User id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = UserPatch,
     responses(
@@ -551,12 +552,20 @@ pub async fn update(
                     "only support agents have an availability",
                 ));
             }
+            if p.ticket_capacity.is_some() && role != Role::SupportAgent {
+                return Err(ApiError::field(
+                    "ticket_capacity",
+                    "agents_only",
+                    "only support agents are given tickets",
+                ));
+            }
             diesel::update(u::table.find(&id))
                 .set((
                     p.name.as_ref().map(|v| u::name.eq(v.trim().to_string())),
                     p.role.map(|v| u::role.eq(v.as_str())),
                     p.active.map(|v| u::active.eq(v)),
                     p.availability.map(|v| u::availability.eq(Some(v.as_str()))),
+                    p.ticket_capacity.map(|v| u::ticket_capacity.eq(v)),
                     u::updated_at.eq(now()),
                     u::version.eq(row.version + 1),
                 ))

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 pub mod assignment;
 pub mod automation;
 pub mod canned;
+pub mod config;
 pub mod inbound;
 pub mod priority;
 pub mod refund;
