@@ -59,7 +59,7 @@ use crate::resources::{board, chat, inbound_email, products};
         ticket_list::list, ticket_create::create, ticket_from_chat::create, ticket_update::show, ticket_update::update,
         ticket_update::history, ticket_messages::list, ticket_messages::create,
     ),
-    components(schemas(shared::Problem, shared::events::WsMessage)),
+    components(schemas(shared::Problem, shared::events::WsMessage, ticket_list::Queue)),
     modifiers(&Conventions),
     tags(
         (name = "system", description = "Health and metadata"),

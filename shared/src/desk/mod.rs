@@ -59,6 +59,7 @@ impl TicketStatus {
 /// How a ticket reached us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = TicketChannel))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Portal,
