@@ -21,6 +21,7 @@ pub mod reminders;
 pub mod resources;
 pub mod routes;
 pub mod seed;
+pub mod seed_desk;
 pub mod server;
 pub mod setup;
 pub mod spa;

@@ -1,4 +1,4 @@
-//! `tandem`: serve (default), migrate, demo, seed-bench, openapi, create-admin.
+//! `tandem`: serve (default), migrate, demo, seed-bench, seed-desk, openapi, create-admin.
 
 use std::io::Read;
 
@@ -54,6 +54,23 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         csms: usize,
     },
+    /// Migrate, load the demo if absent, then add the support-desk benchmark data set: client
+    /// organisations (two users each, password `tandem-demo`), support agents
+    /// (agent-desk-K@magicstore.test) in the demo departments, tickets with their messages,
+    /// tags, history and search index.
+    SeedDesk {
+        #[arg(long, default_value_t = 1_000_000)]
+        tickets: usize,
+        /// Messages in all, spread over the tickets (at least one each).
+        #[arg(long, default_value_t = 5_000_000)]
+        messages: usize,
+        /// Client organisations; tickets are dealt to them in turn.
+        #[arg(long, default_value_t = 2_000)]
+        orgs: usize,
+        /// Support agents, dealt to the departments in turn.
+        #[arg(long, default_value_t = 100)]
+        agents: usize,
+    },
 }
 
 fn main() {
@@ -92,6 +109,20 @@ fn main() {
                 items,
                 messages,
                 csms,
+            },
+        ),
+        Command::SeedDesk {
+            tickets,
+            messages,
+            orgs,
+            agents,
+        } => seed_desk(
+            &config,
+            &api::seed_desk::Options {
+                tickets,
+                messages,
+                orgs,
+                agents,
             },
         ),
         Command::Openapi => Ok(()),
@@ -167,6 +198,11 @@ async fn load_demo(config: Config) -> Result<(), String> {
 fn seed_bench(config: &Config, opts: &api::seed::Options) -> Result<(), String> {
     let db = Db::connect(&config.database_url, 1)?;
     api::seed::run(&db, opts, |line| println!("{line}"))
+}
+
+fn seed_desk(config: &Config, opts: &api::seed_desk::Options) -> Result<(), String> {
+    let db = Db::connect(&config.database_url, 1)?;
+    api::seed_desk::run(&db, opts, |line| println!("{line}"))
 }
 
 fn create_admin(config: &Config, email: &str, name: &str, vendor: &str) -> Result<(), String> {

@@ -7,6 +7,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
+use crate::resources::canned_replies::{crud as canned_replies, render as canned_render};
+use crate::resources::desk_config::automation_rules;
 use crate::resources::desk_config::{
     calendars as desk_calendars, policies as desk_policies, priority_rules, routes as desk_routes,
 };
@@ -55,9 +57,20 @@ use crate::resources::{board, chat, inbound_email, products};
         desk_calendars::remove, desk_policies::list, desk_policies::create, desk_policies::get,
         desk_policies::replace, desk_policies::remove, desk_routes::list, desk_routes::set,
         priority_rules::show, priority_rules::replace,
+        automation_rules::list, automation_rules::create, automation_rules::get,
+        automation_rules::update, automation_rules::remove,
+        canned_replies::list, canned_replies::create, canned_replies::get, canned_replies::update,
+        canned_replies::remove, canned_render::rendered,
         ticket_attachments::upload, ticket_attachments::list, ticket_attachments::download,
         ticket_list::list, ticket_create::create, ticket_from_chat::create, ticket_update::show, ticket_update::update,
         ticket_update::history, ticket_messages::list, ticket_messages::create,
+        crate::resources::ratings::rate, crate::resources::ratings::lookup, crate::resources::ratings::rate_by_link,
+        crate::resources::desk_config::refund_policy::show, crate::resources::desk_config::refund_policy::replace,
+        crate::resources::desk_config::repeat_rule::show, crate::resources::desk_config::repeat_rule::replace,
+        crate::resources::refund_requests::list, crate::resources::refund_requests::for_ticket,
+        crate::resources::refund_requests::decide,
+        crate::resources::handoffs::crud::list, crate::resources::handoffs::crud::create,
+        crate::resources::handoffs::crud::get, crate::resources::handoffs::crud::update,
     ),
     components(schemas(shared::Problem, shared::events::WsMessage, ticket_list::Queue)),
     modifiers(&Conventions),
@@ -77,7 +90,8 @@ use crate::resources::{board, chat, inbound_email, products};
         (name = "board", description = "The board of a project: Markdown notes, pins and comments"),
         (name = "agenda", description = "Appointments, a project's agenda, and private calendar feeds (iCalendar)"),
         (name = "tickets", description = "The support desk: tickets, their thread and history, queues"),
-        (name = "desk", description = "Configuring the support desk: business-hours calendars, SLA policies, cluster routing and priority rules (staff read, administrators change)"),
+        (name = "handoffs", description = "Handoffs between roles (support → CSM on a repeated problem, CSM → account manager, sales → CSM): owner, status, due date; vendor staff only"),
+        (name = "desk", description = "Configuring the support desk: business-hours calendars, SLA policies, cluster routing, priority rules and automation rules (staff read, administrators change); canned replies (staff read, support agents and administrators write)"),
     )
 )]
 pub struct ApiDoc;

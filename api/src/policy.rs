@@ -230,6 +230,17 @@ pub fn open_ticket(actor: &Actor) -> ApiResult<()> {
     work_tickets(actor)
 }
 
+/// Rating a ticket (CSAT) is the client's say about the help: client users who can see the
+/// ticket; staff rating their own work would skew the figure.
+pub fn rate_ticket(_actor: &Actor, side: Side) -> ApiResult<()> {
+    match side {
+        Side::Client => Ok(()),
+        Side::Staff => Err(ApiError::forbidden(
+            "tickets are rated by the client who was helped",
+        )),
+    }
+}
+
 /// Products the desk supports: everyone reads them (the portal form lists them); admins
 /// shape them.
 pub fn manage_desk(actor: &Actor) -> ApiResult<()> {
@@ -245,6 +256,120 @@ pub fn view_desk(actor: &Actor) -> ApiResult<()> {
         Err(ApiError::forbidden(
             "the desk's configuration is visible to vendor staff only",
         ))
+    }
+}
+
+/// Canned replies are the vendor's own words: staff read them, client users get 403. The
+/// people who answer tickets all day — support agents — keep them up to date with the
+/// administrators; other staff use them.
+pub fn view_canned_replies(actor: &Actor) -> ApiResult<()> {
+    if actor.role.is_staff() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "canned replies are visible to vendor staff only",
+        ))
+    }
+}
+
+pub fn manage_canned_replies(actor: &Actor) -> ApiResult<()> {
+    match actor.role {
+        Role::Admin | Role::SupportAgent => Ok(()),
+        _ => Err(ApiError::forbidden(
+            "only support agents and administrators write canned replies",
+        )),
+    }
+}
+
+/// Filling a canned reply in for a ticket (`side` from [`view_ticket`]): staff who work it.
+pub fn use_canned_reply(actor: &Actor, side: Side) -> ApiResult<()> {
+    if side == Side::Client {
+        return Err(ApiError::forbidden("canned replies are for staff"));
+    }
+    work_tickets(actor)
+}
+
+/// Handoffs are the vendor's internal hand-overs (PRODUCT §4): staff list them; client users
+/// get 403 on the list and 404 on a single one (`view_handoff`).
+pub fn list_handoffs(actor: &Actor) -> ApiResult<()> {
+    if actor.role.is_staff() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "handoffs are visible to vendor staff only",
+        ))
+    }
+}
+
+/// One handoff: staff who can see its organisation; anyone else 404.
+pub fn view_handoff(actor: &Actor, org: OrgFacts<'_>) -> ApiResult<()> {
+    if actor.role.is_staff() && can_see_org(actor, org) {
+        Ok(())
+    } else {
+        Err(hidden("handoff"))
+    }
+}
+
+/// Raising a handoff: staff who can see the organisation (each role hands over its own work).
+pub fn create_handoff(actor: &Actor, org: OrgFacts<'_>) -> ApiResult<()> {
+    view_handoff(actor, org).map_err(|_| hidden("organization"))
+}
+
+/// Moving a handoff on (owner, status, due date): its owner, whoever raised it, the
+/// organisation's CSM, or an administrator.
+pub fn edit_handoff(
+    actor: &Actor,
+    org: OrgFacts<'_>,
+    owner_id: &str,
+    created_by: Option<&str>,
+) -> ApiResult<()> {
+    view_handoff(actor, org)?;
+    let me = actor.user_id.as_str();
+    if actor.role == Role::Admin
+        || owner_id == me
+        || created_by == Some(me)
+        || org.csm_id == Some(me)
+    {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "only the handoff's owner, who raised it, the client's CSM or an administrator can change it",
+        ))
+    }
+}
+
+/// The list of refund requests: administrators and the role the policy names as approver
+/// (`approver` — the current policy's); other staff and client users get 403.
+pub fn list_refund_requests(actor: &Actor, approver: Role) -> ApiResult<()> {
+    if actor.role == Role::Admin || (actor.role.is_staff() && actor.role == approver) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "refund requests are for their approvers and administrators",
+        ))
+    }
+}
+
+/// A ticket's refund request (`side` from [`view_ticket`]): staff who can see the ticket;
+/// the client learns the outcome from the replies.
+pub fn view_refund_request(side: Side) -> ApiResult<()> {
+    match side {
+        Side::Staff => Ok(()),
+        Side::Client => Err(ApiError::forbidden(
+            "refund requests are internal to the vendor",
+        )),
+    }
+}
+
+/// Deciding a request: someone with the request's approver role, or an administrator.
+pub fn decide_refund(actor: &Actor, approver: Role) -> ApiResult<()> {
+    if actor.role == Role::Admin || (actor.role.is_staff() && actor.role == approver) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "only a user with the role {} or an administrator decides this request",
+            approver.as_str()
+        )))
     }
 }
 
@@ -319,6 +444,16 @@ mod tests {
             );
             assert_eq!(manage_jobs(&a).is_ok(), role == Role::Admin);
             assert_eq!(view_departments(&a).is_ok(), role.is_staff());
+            assert_eq!(view_canned_replies(&a).is_ok(), role.is_staff());
+            assert_eq!(
+                manage_canned_replies(&a).is_ok(),
+                matches!(role, Role::Admin | Role::SupportAgent)
+            );
+            assert_eq!(
+                use_canned_reply(&a, Side::Staff).is_ok(),
+                role != Role::Sales
+            );
+            assert!(use_canned_reply(&a, Side::Client).is_err());
         }
     }
 

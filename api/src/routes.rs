@@ -3,9 +3,14 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::ApiError;
+use crate::resources::canned_replies::{crud as canned_replies, render as canned_render};
+use crate::resources::desk_config::automation_rules;
 use crate::resources::desk_config::{
     calendars as desk_calendars, policies as desk_policies, priority_rules, routes as desk_routes,
 };
+use crate::resources::desk_config::{refund_policy, repeat_rule};
+use crate::resources::handoffs::crud as handoffs;
+use crate::resources::refund_requests;
 use crate::resources::tickets::{
     attachments as ticket_attachments, create as ticket_create, from_chat as ticket_from_chat,
     list as ticket_list, messages as ticket_messages, update as ticket_update,
@@ -15,7 +20,7 @@ use crate::resources::{
     organizations, projects, templates, users, ws,
 };
 use crate::resources::{agenda, appointments, calendar};
-use crate::resources::{board, chat, inbound_email, products};
+use crate::resources::{board, chat, inbound_email, products, ratings};
 
 /// Everything under `/api/v1`.
 pub fn api(cfg: &mut web::ServiceConfig) {
@@ -103,6 +108,18 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(desk_routes::set)
         .service(priority_rules::show)
         .service(priority_rules::replace)
+        // Automation rules and canned replies (issue 4 items 6 and 7).
+        .service(automation_rules::list)
+        .service(automation_rules::create)
+        .service(automation_rules::get)
+        .service(automation_rules::update)
+        .service(automation_rules::remove)
+        .service(canned_replies::list)
+        .service(canned_replies::create)
+        .service(canned_replies::get)
+        .service(canned_replies::update)
+        .service(canned_replies::remove)
+        .service(canned_render::rendered)
         .service(ticket_list::list)
         .service(ticket_create::create)
         .service(ticket_attachments::upload)
@@ -114,6 +131,21 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(ticket_update::history)
         .service(ticket_messages::list)
         .service(ticket_messages::create)
+        .service(ratings::rate)
+        .service(ratings::lookup)
+        .service(ratings::rate_by_link)
+        // Refunds and handoffs (issue 4 items 8 and 9).
+        .service(refund_policy::show)
+        .service(refund_policy::replace)
+        .service(repeat_rule::show)
+        .service(repeat_rule::replace)
+        .service(refund_requests::list)
+        .service(refund_requests::for_ticket)
+        .service(refund_requests::decide)
+        .service(handoffs::list)
+        .service(handoffs::create)
+        .service(handoffs::get)
+        .service(handoffs::update)
         .route("/openapi.json", web::get().to(crate::openapi::json))
         .route("/openapi.yaml", web::get().to(crate::openapi::yaml));
 }

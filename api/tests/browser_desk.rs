@@ -22,7 +22,9 @@ const AGENT: &str = "agent1@magicstore.test";
 const MEMBER: &str = "member@fashop.test";
 const SUBJECT: &str = "Card payments fail at checkout";
 const NOTE: &str = "Gateway logs show timeouts since 9:00";
-const REPLY: &str = "We restarted the payment gateway, please try again";
+/// The distinctive part of the canned reply the agent answers with.
+const REPLY: &str = "we restarted the payment gateway, please try again";
+const CANNED: &str = "Gateway restarted";
 
 /// Waits until the page's WebSocket is connected, so that nothing sent after this is missed.
 async fn wait_live(c: &Client) {
@@ -32,6 +34,38 @@ async fn wait_live(c: &Client) {
         "the live indicator",
     )
     .await;
+}
+
+/// The secret of the rating link e-mailed when the journey's ticket was resolved.
+async fn rating_token(app: &common::TestApp) -> String {
+    let texts: Vec<String> = app
+        .state
+        .db
+        .run(|conn| {
+            use api::db::schema::jobs as j;
+            use diesel::prelude::*;
+            Ok(j::table
+                .filter(j::kind.eq("send_mail"))
+                .select(j::payload)
+                .load::<String>(conn)?)
+        })
+        .await
+        .expect("jobs");
+    texts
+        .iter()
+        .filter_map(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+        .filter(|v| {
+            v["subject"]
+                .as_str()
+                .is_some_and(|s| s.contains("How did we do?"))
+        })
+        .filter_map(|v| {
+            let text = v["text"].as_str()?.to_string();
+            let after = text.split("/rate/").nth(1)?;
+            Some(after.split('?').next()?.to_string())
+        })
+        .next()
+        .expect("a rating e-mail with a link")
 }
 
 /// Closes the notification pop-ups, as a person would before reaching what they cover.
@@ -88,6 +122,17 @@ async fn a_client_ticket_reaches_the_agent_live_and_the_answer_reaches_the_clien
         return;
     }
     scenario_two(|app, agent, client| async move {
+        // An administrator saved a canned reply for every department.
+        let admin = app.token("admin@magicstore.test").await;
+        let res = app
+            .post_json(
+                "/canned-replies",
+                Some(&admin),
+                &serde_json::json!({"title": CANNED,
+                    "body": format!("Hello {{{{requester_name}}}}, {REPLY}. {{{{agent_name}}}}")}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
         // The agent's workspace, on their own queue.
         sign_in(&agent, &app, AGENT, PASSWORD).await;
         wait_for(&agent, "ticket-queues").await;
@@ -173,8 +218,27 @@ async fn a_client_ticket_reaches_the_agent_live_and_the_answer_reaches_the_clien
             "the note, marked Internal",
         )
         .await;
+        // The reply is the canned one, inserted from the picker filled in for this ticket:
+        // the requester's name and the agent's.
         click(&agent, "reply-kind-reply").await;
-        type_into(&agent, "reply-body", REPLY).await;
+        choose(&agent, "canned-picker", &format!("{CANNED} (All departments)")).await;
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let value = wait_for(&agent, "reply-body")
+                .await
+                .prop("value")
+                .await
+                .expect("value")
+                .unwrap_or_default();
+            if value.contains(REPLY) && value.ends_with("Giulia Galli") {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the canned reply was not inserted: {value:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         click(&agent, "reply-send").await;
         wait_for_xpath(
             &agent,
@@ -193,6 +257,7 @@ async fn a_client_ticket_reaches_the_agent_live_and_the_answer_reaches_the_clien
 
         // The client sees the reply live, and never the note.
         wait_for_text(&client, "ticket-message-body", REPLY).await;
+        wait_for_text(&client, "ticket-message-body", "Giulia Galli").await;
         let shown = texts(&client, "ticket-message-body").await;
         assert!(
             !shown.iter().any(|t| t.contains(NOTE)),
@@ -216,6 +281,35 @@ async fn a_client_ticket_reaches_the_agent_live_and_the_answer_reaches_the_clien
         wait_for_text(&client, "ticket-status", "Resolved").await;
         wait_for(&client, "ticket-move-open").await;
         assert_no_horizontal_scroll(&client).await;
+
+        // The client rates the help with one click, then adds a comment; the agent sees both
+        // live.
+        dismiss_toasts(&client).await;
+        click(&client, "rating-score-4").await;
+        wait_for(&client, "rating-thanks").await;
+        wait_for_text(&agent, "ticket-rating-score", "4/5").await;
+        type_into(&client, "rating-comment", "Fast and friendly").await;
+        click(&client, "rating-comment-send").await;
+        wait_for_text(&agent, "ticket-rating-comment", "Fast and friendly").await;
+        assert_no_horizontal_scroll(&client).await;
+
+        // The e-mail's one-click link works without signing in, and changes the score.
+        let token = rating_token(&app).await;
+        let ticket_url = client.current_url().await.expect("url").to_string();
+        client
+            .goto(&format!("{}/rate/{token}?score=5", app.address))
+            .await
+            .expect("open the rating link");
+        wait_for_text(&client, "rate-thanks", "5/5").await;
+        wait_for_text(&client, "rate-ticket", SUBJECT).await;
+        assert_no_horizontal_scroll(&client).await;
+        wait_for_text(&agent, "ticket-rating-score", "5/5").await;
+        client
+            .goto(&ticket_url)
+            .await
+            .expect("back to the ticket");
+        wait_for_text(&client, "ticket-status", "Resolved").await;
+
         dismiss_toasts(&client).await;
         click(&client, "ticket-move-closed").await;
         wait_for_text(&client, "ticket-status", "Closed").await;

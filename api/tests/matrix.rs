@@ -74,6 +74,22 @@ struct Fixture {
     doomed_policy: String,
     tech_department: String,
     route_cluster: String,
+    /// Automation rules and canned replies (admin's): one of each to read and change, one
+    /// of each to delete.
+    automation_rule: String,
+    doomed_rule: String,
+    canned_reply: String,
+    doomed_canned: String,
+    /// Handoffs (raised by the admin, owned by each client's CSM), return/refund tickets
+    /// opened by FaShop's and Bianchi's members (each with a pending request), and the
+    /// account manager (an owner to hand over to).
+    fashop_handoff: String,
+    bianchi_handoff: String,
+    fashop_refund_ticket: String,
+    bianchi_refund_ticket: String,
+    fashop_refund: String,
+    bianchi_refund: String,
+    account_manager: String,
 }
 
 struct Row {
@@ -786,6 +802,83 @@ fn table() -> Vec<Row> {
             Some(json!({"premium_plans": ["business"], "high_spend_from": 40000})),
             [401, 200, 403, 403, 403, 403, 403, 403],
         ),
+        // Automation rules: staff read, admins write. Canned replies: staff read, support
+        // agents and admins write (the doomed reply is gone once the admin deleted it: 404);
+        // filling one in is for staff who work the ticket.
+        row(
+            M::GET,
+            "/desk/automation-rules",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::POST,
+            "/desk/automation-rules",
+            Some(
+                json!({"name": "Matrix {role}", "conditions": {"clusters": ["billing"]}, "actions": [{"type": "add_tag", "tag": "matrix"}]}),
+            ),
+            [401, 201, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/desk/automation-rules/{automation_rule}",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::PATCH,
+            "/desk/automation-rules/{automation_rule}",
+            Some(json!({"enabled": false})),
+            [401, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::DELETE,
+            "/desk/automation-rules/{doomed_rule}",
+            None,
+            [401, 204, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/canned-replies",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::POST,
+            "/canned-replies",
+            Some(json!({"title": "Matrix {role}", "body": "Hello {{requester_name}}"})),
+            [401, 201, 403, 403, 201, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/canned-replies/{canned_reply}",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::PATCH,
+            "/canned-replies/{canned_reply}",
+            Some(json!({"title": "Matrix reply"})),
+            [401, 200, 403, 403, 200, 403, 403, 403],
+        ),
+        row(
+            M::DELETE,
+            "/canned-replies/{doomed_canned}",
+            None,
+            [401, 204, 403, 403, 404, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/tickets/{fashop_ticket}/canned-replies/{canned_reply}/rendered",
+            None,
+            [401, 200, 200, 200, 200, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/tickets/{bianchi_ticket}/canned-replies/{canned_reply}/rendered",
+            None,
+            [401, 200, 404, 200, 200, 403, 404, 404],
+        ),
         row(
             M::GET,
             "/tickets",
@@ -931,6 +1024,32 @@ fn table() -> Vec<Row> {
             None,
             [401, 200, 404, 200, 200, 200, 404, 404],
         ),
+        // CSAT: clients rate (once resolved: the open ticket answers 409); staff never do.
+        row(
+            M::PUT,
+            "/tickets/{fashop_ticket}/rating",
+            Some(json!({"score": 5})),
+            [401, 403, 403, 403, 403, 403, 409, 409],
+        ),
+        row(
+            M::PUT,
+            "/tickets/{bianchi_ticket}/rating",
+            Some(json!({"score": 5})),
+            [401, 403, 404, 403, 403, 403, 404, 404],
+        ),
+        // The e-mailed rating link is its own proof: an unknown secret is 404 for everyone.
+        row(
+            M::POST,
+            "/ratings/lookup",
+            Some(json!({"token": "csat_bogus"})),
+            [404, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/ratings",
+            Some(json!({"token": "csat_bogus", "score": 5})),
+            [404, 404, 404, 404, 404, 404, 404, 404],
+        ),
         row(
             M::PATCH,
             "/tickets/{fashop_ticket}",
@@ -942,6 +1061,113 @@ fn table() -> Vec<Row> {
             "/tickets/{bianchi_ticket}",
             Some(json!({"tags": ["matrix"]})),
             [401, 200, 404, 200, 200, 403, 404, 404],
+        ),
+        // Refunds and handoffs (issue 4 items 8 and 9): settings as the desk's configuration;
+        // refund requests for approvers (account managers) and admins; handoffs for staff —
+        // clients get 403 on lists and 404 on one.
+        row(
+            M::GET,
+            "/desk/refund-policy",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::PUT,
+            "/desk/refund-policy",
+            Some(json!({"window_days": 30, "approver_role": "account_manager"})),
+            [401, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/desk/repeat-rule",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::PUT,
+            "/desk/repeat-rule",
+            Some(
+                json!({"per_client_tickets": 3, "per_client_days": 30, "across_clients_orgs": 3, "across_clients_days": 7}),
+            ),
+            [401, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/refund-requests?status=pending",
+            None,
+            [401, 200, 403, 200, 403, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/tickets/{fashop_refund_ticket}/refund-request",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/tickets/{bianchi_refund_ticket}/refund-request",
+            None,
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        // The admin decides first; the account manager then finds it decided (409).
+        row(
+            M::POST,
+            "/refund-requests/{fashop_refund}/decision",
+            Some(json!({"decision": "approve", "note": "Matrix"})),
+            [401, 200, 403, 409, 403, 403, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/refund-requests/{bianchi_refund}/decision",
+            Some(json!({"decision": "reject", "note": "Matrix"})),
+            [401, 200, 404, 409, 403, 403, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/handoffs",
+            None,
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        row(
+            M::POST,
+            "/handoffs",
+            Some(
+                json!({"kind": "csm_to_account", "organization_id": "{fashop}", "owner_id": "{account_manager}", "title": "Matrix upsell", "due_on": "2026-12-01"}),
+            ),
+            [401, 201, 201, 201, 201, 201, 403, 403],
+        ),
+        row(
+            M::POST,
+            "/handoffs",
+            Some(
+                json!({"kind": "csm_to_account", "organization_id": "{bianchi}", "owner_id": "{account_manager}", "title": "Matrix upsell", "due_on": "2026-12-01"}),
+            ),
+            [401, 201, 404, 201, 201, 201, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/handoffs/{fashop_handoff}",
+            None,
+            [401, 200, 200, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/handoffs/{bianchi_handoff}",
+            None,
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        // Owner (csm1 for FaShop), raiser (the admin) or the client's CSM move it on.
+        row(
+            M::PATCH,
+            "/handoffs/{fashop_handoff}",
+            Some(json!({"status": "in_progress"})),
+            [401, 200, 200, 403, 403, 403, 404, 404],
+        ),
+        row(
+            M::PATCH,
+            "/handoffs/{bianchi_handoff}",
+            Some(json!({"status": "in_progress"})),
+            [401, 200, 404, 403, 403, 403, 404, 404],
         ),
         // Last: logging out ends the caller's session.
         row(
@@ -991,6 +1217,17 @@ fn fill(text: &str, f: &Fixture) -> String {
         .replace("{doomed_policy}", &f.doomed_policy)
         .replace("{tech_department}", &f.tech_department)
         .replace("{route_cluster}", &f.route_cluster)
+        .replace("{automation_rule}", &f.automation_rule)
+        .replace("{doomed_rule}", &f.doomed_rule)
+        .replace("{canned_reply}", &f.canned_reply)
+        .replace("{doomed_canned}", &f.doomed_canned)
+        .replace("{fashop_handoff}", &f.fashop_handoff)
+        .replace("{bianchi_handoff}", &f.bianchi_handoff)
+        .replace("{fashop_refund_ticket}", &f.fashop_refund_ticket)
+        .replace("{bianchi_refund_ticket}", &f.bianchi_refund_ticket)
+        .replace("{fashop_refund}", &f.fashop_refund)
+        .replace("{bianchi_refund}", &f.bianchi_refund)
+        .replace("{account_manager}", &f.account_manager)
 }
 
 /// A project's id, its first category, a CSM item and a client item.
@@ -1185,6 +1422,33 @@ async fn fixture(app: &TestApp, admin: &str) -> Fixture {
         let body: Value = res.json().await.expect("json");
         policies.push(body["id"].as_str().expect("id").to_string());
     }
+    // Automation rules and canned replies.
+    let mut canned = Vec::new();
+    for title in ["Matrix canned", "Matrix doomed canned"] {
+        let res = app
+            .post_json(
+                "/canned-replies",
+                Some(admin),
+                &json!({"title": title, "body": "Hello {{requester_name}}"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        let body: Value = res.json().await.expect("json");
+        canned.push(body["id"].as_str().expect("id").to_string());
+    }
+    let mut rules = Vec::new();
+    for name in ["Matrix rule", "Matrix doomed rule"] {
+        let res = app
+            .post_json(
+                "/desk/automation-rules",
+                Some(admin),
+                &json!({"name": name, "conditions": {"clusters": ["billing"]}, "actions": [{"type": "add_tag", "tag": "matrix"}]}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        let body: Value = res.json().await.expect("json");
+        rules.push(body["id"].as_str().expect("id").to_string());
+    }
     let departments = app.get_ok("/departments", admin).await;
     let tech_department = departments["items"]
         .as_array()
@@ -1199,13 +1463,65 @@ async fn fixture(app: &TestApp, admin: &str) -> Fixture {
         .and_then(|(_, t)| t.strip_suffix(".ics"))
         .expect("feed url")
         .to_string();
+    // Return/refund tickets without a date: each waits for an account manager's approval.
+    let mut refunds = Vec::new();
+    for email in ["member@fashop.test", "member@bianchi.test"] {
+        let token = app.token(email).await;
+        let res = app
+            .post_json(
+                "/tickets",
+                Some(&token),
+                &json!({"subject": "Matrix refund", "body": "Please refund", "cluster": "return_refund"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        let ticket = res.json::<Value>().await.expect("json")["id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        let request = app
+            .get_ok(&format!("/tickets/{ticket}/refund-request"), admin)
+            .await["id"]
+            .as_str()
+            .expect("refund request")
+            .to_string();
+        refunds.push((ticket, request));
+    }
+    let mut handoffs = Vec::new();
+    for (org, csm) in [
+        (&fashop, "csm1@magicstore.test"),
+        (&bianchi, "csm2@magicstore.test"),
+    ] {
+        let owner = app.user_id(admin, csm).await;
+        let res = app
+            .post_json(
+                "/handoffs",
+                Some(admin),
+                &json!({"kind": "sales_to_csm", "organization_id": org, "owner_id": owner, "title": "Matrix fixture", "due_on": "2026-12-01"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        let body: Value = res.json().await.expect("json");
+        handoffs.push(body["id"].as_str().expect("id").to_string());
+    }
     Fixture {
+        fashop_handoff: handoffs[0].clone(),
+        bianchi_handoff: handoffs[1].clone(),
+        fashop_refund_ticket: refunds[0].0.clone(),
+        bianchi_refund_ticket: refunds[1].0.clone(),
+        fashop_refund: refunds[0].1.clone(),
+        bianchi_refund: refunds[1].1.clone(),
+        account_manager: app.user_id(admin, "account@magicstore.test").await,
         desk_calendar: calendars[0].clone(),
         doomed_calendar: calendars[1].clone(),
         desk_policy: policies[0].clone(),
         doomed_policy: policies[1].clone(),
         tech_department,
         route_cluster: "usage_help".to_string(),
+        automation_rule: rules[0].clone(),
+        doomed_rule: rules[1].clone(),
+        canned_reply: canned[0].clone(),
+        doomed_canned: canned[1].clone(),
         fashop_appointment: appointments[0].clone(),
         bianchi_appointment: appointments[1].clone(),
         doomed_appointment: appointments[2].clone(),

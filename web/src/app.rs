@@ -23,10 +23,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::not_found::NotFoundPage>
                     <Route path=path!("/login") view=pages::login::LoginPage />
                     <Route path=path!("/invite/:token") view=pages::invite::InvitePage />
+                    <Route path=path!("/rate/:token") view=pages::rate::RatePage />
                     <ParentRoute path=path!("") view=SignedIn>
                         <Route path=path!("/") view=HomeRedirect />
                         <Route path=path!("/clients") view=pages::clients::ClientsPage />
                         <Route path=path!("/tickets") view=pages::tickets::TicketsPage />
+                        <Route path=path!("/handoffs") view=pages::handoffs::HandoffsPage />
                         <Route path=path!("/tickets/:id") view=pages::ticket::TicketPage />
                         <Route path=path!("/support") view=pages::support::SupportPage />
                         <Route path=path!("/my-project") view=pages::my_project::MyProjectPage />
@@ -58,6 +60,10 @@ pub fn App() -> impl IntoView {
                                 view=pages::admin_departments::AdminDepartmentsPage
                             />
                             <Route path=path!("/jobs") view=pages::admin_jobs::AdminJobsPage />
+                            <Route
+                                path=path!("/automation")
+                                view=pages::admin_automation::AdminAutomationPage
+                            />
                         </ParentRoute>
                     </ParentRoute>
                 </Routes>

@@ -424,6 +424,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    ticket_ratings (ticket_id) {
+        ticket_id -> Text,
+        organization_id -> Text,
+        token_hash -> Text,
+        requested_at -> Timestamp,
+        score -> Nullable<Integer>,
+        comment -> Nullable<Text>,
+        channel -> Nullable<Text>,
+        rated_by -> Nullable<Text>,
+        rated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     ticket_messages (id) {
         id -> Text,
         ticket_id -> Text,
@@ -433,6 +447,34 @@ diesel::table! {
         channel -> Text,
         body -> Text,
         created_at -> Timestamp,
+        by_desk -> Bool,
+    }
+}
+
+diesel::table! {
+    canned_replies (id) {
+        id -> Text,
+        department_id -> Nullable<Text>,
+        title -> Text,
+        body -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    automation_rules (id) {
+        id -> Text,
+        name -> Text,
+        position -> Integer,
+        enabled -> Bool,
+        conditions -> Text,
+        actions -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
     }
 }
 
@@ -461,6 +503,55 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    handoffs (id) {
+        id -> Text,
+        kind -> Text,
+        organization_id -> Text,
+        project_id -> Nullable<Text>,
+        ticket_id -> Nullable<Text>,
+        product_id -> Nullable<Text>,
+        cluster -> Nullable<Text>,
+        owner_id -> Text,
+        created_by -> Nullable<Text>,
+        title -> Text,
+        summary -> Text,
+        status -> Text,
+        due_on -> Date,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    handoff_tickets (handoff_id, ticket_id) {
+        handoff_id -> Text,
+        ticket_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refund_requests (id) {
+        id -> Text,
+        ticket_id -> Text,
+        organization_id -> Text,
+        kind -> Text,
+        reference_date -> Nullable<Date>,
+        window_days -> Integer,
+        window_ends -> Nullable<Date>,
+        approver_role -> Text,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(user_skills -> users (user_id));
 diesel::joinable!(department_members -> departments (department_id));
@@ -482,9 +573,13 @@ diesel::joinable!(board_comments -> board_posts (post_id));
 diesel::joinable!(tickets -> organizations (organization_id));
 diesel::joinable!(cluster_routes -> departments (department_id));
 diesel::joinable!(ticket_tags -> tickets (ticket_id));
+diesel::joinable!(ticket_ratings -> tickets (ticket_id));
 diesel::joinable!(ticket_messages -> tickets (ticket_id));
 diesel::joinable!(ticket_attachments -> tickets (ticket_id));
 diesel::joinable!(ticket_history -> tickets (ticket_id));
+diesel::joinable!(handoff_tickets -> handoffs (handoff_id));
+diesel::joinable!(refund_requests -> tickets (ticket_id));
+diesel::joinable!(canned_replies -> departments (department_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -520,7 +615,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     sla_policies,
     tickets,
     ticket_tags,
+    ticket_ratings,
     ticket_messages,
     ticket_attachments,
     ticket_history,
+    canned_replies,
+    automation_rules,
+    handoffs,
+    handoff_tickets,
+    refund_requests,
 );

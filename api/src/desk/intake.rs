@@ -207,15 +207,24 @@ pub fn open(conn: &mut DbConn, config: &Config, input: Intake) -> ApiResult<Tick
         &format!("Priority {}", decision.reason),
     )?;
     record(conn, &row.id, None, "sla", &sla_detail)?;
+    // Automation rules may re-route, re-prioritise, tag or answer it (desk::automate).
+    let needs_human = crate::desk::automate::run(conn, config, &mut row, &input.body, org)?;
 
     // The product's skill is the most specific need; the cluster's route may ask for one too.
     let skill = product
         .as_ref()
         .and_then(|p| p.skill.clone())
         .or_else(|| route.as_ref().and_then(|r| r.2.clone()));
-    let choice = assign::decide(conn, &row, skill.as_deref())?;
+    let choice = if needs_human {
+        assign::decide(conn, &row, skill.as_deref())?
+    } else {
+        crate::desk::automate::left_for_customer()
+    };
     assign::apply(conn, config, &mut row, &choice, None)?;
     tickets::save(conn, &row)?;
+    // Returns/refunds/cancellations meet the refund policy; repeats are handed to the CSM.
+    crate::desk::refunds::apply(conn, config, &row, org)?;
+    crate::desk::repeats::check(conn, config, &row, org)?;
     tickets::announce(conn, &row, org.csm_id.as_deref(), actor)?;
     Ok(row)
 }

@@ -3,8 +3,12 @@
 //! `shared::desk` to the desk's configuration. Handlers in `resources::tickets` call in here.
 
 pub mod assign;
+pub mod automate;
 pub mod clock;
+pub mod csat;
 pub mod intake;
+pub mod refunds;
+pub mod repeats;
 pub mod search;
 pub mod settings;
 pub mod setup;

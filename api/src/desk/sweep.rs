@@ -220,6 +220,8 @@ pub fn hand_out_all(conn: &mut DbConn, config: &Config) -> ApiResult<()> {
     let depts: Vec<Option<String>> = t::table
         .filter(t::active.eq(true))
         .filter(t::assignee_id.is_null())
+        // Waiting on the customer (e.g. answered automatically): nobody is needed yet.
+        .filter(t::status.ne(shared::desk::TicketStatus::PendingCustomer.as_str()))
         .filter(t::department_id.is_not_null())
         .select(t::department_id)
         .distinct()
@@ -238,6 +240,7 @@ pub fn hand_out(conn: &mut DbConn, config: &Config, department_id: &str) -> ApiR
         .filter(t::department_id.eq(department_id))
         .filter(t::active.eq(true))
         .filter(t::assignee_id.is_null())
+        .filter(t::status.ne(shared::desk::TicketStatus::PendingCustomer.as_str()))
         .order((t::priority_rank.desc(), t::id.asc()))
         .limit(MAX_PER_SWEEP)
         .select(TicketRow::as_select())

@@ -274,6 +274,111 @@ pub fn outcome(actions: &[RuleAction]) -> Outcome {
     out
 }
 
+// ---------------------------------------------------------------------------------------
+// The API's shapes
+
+/// The highest `position` a rule may have (rules run lowest first).
+pub const POSITION_MAX: i32 = 1_000_000;
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+/// An automation rule as an administrator writes it. Rules run in `position` order (lowest
+/// first; equal positions in the order they were added); left out, the rule goes last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "name": "Refund keywords", "position": 10, "enabled": true,
+    "conditions": {"text_contains": ["refund", "money back"]},
+    "actions": [{"type": "set_priority", "priority": "high"}, {"type": "add_tag", "tag": "refund"}]
+})))]
+#[serde(deny_unknown_fields)]
+pub struct AutomationRuleInput {
+    pub name: String,
+    #[serde(default)]
+    pub position: Option<i32>,
+    /// Disabled rules are kept but never fire (default: enabled).
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+    pub conditions: RuleConditions,
+    pub actions: Vec<RuleAction>,
+}
+
+/// Changes to a rule: absent fields stay as they are; `conditions` and `actions` are
+/// replaced whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"enabled": false})))]
+#[serde(deny_unknown_fields)]
+pub struct AutomationRulePatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<RuleConditions>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<RuleAction>>,
+}
+
+/// A stored automation rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9f70", "name": "Refund keywords", "position": 10,
+    "enabled": true, "conditions": {"channels": [], "clusters": [], "product_ids": [],
+    "text_contains": ["refund", "money back"], "plans": []},
+    "actions": [{"type": "set_priority", "priority": "high"}, {"type": "add_tag", "tag": "refund"}],
+    "created_at": "2026-11-23T09:00:00Z", "updated_at": "2026-11-23T09:00:00Z", "version": 1
+})))]
+pub struct AutomationRule {
+    pub id: String,
+    pub name: String,
+    pub position: i32,
+    pub enabled: bool,
+    pub conditions: RuleConditions,
+    pub actions: Vec<RuleAction>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub version: i32,
+}
+
+/// [`validate_rule`] plus the position (0 to [`POSITION_MAX`]).
+pub fn validate_rule_input(r: &AutomationRuleInput) -> Vec<FieldError> {
+    let mut errors = validate_rule(&r.name, &r.conditions, &r.actions);
+    if let Some(p) = r.position
+        && !(0..=POSITION_MAX).contains(&p)
+    {
+        errors.push(FieldError::new(
+            "position",
+            "range",
+            format!("must be between 0 and {POSITION_MAX}"),
+        ));
+    }
+    errors
+}
+
+/// One action in words, for the ticket's history and the admin page; `label` is the canned
+/// reply's title or the department's name when the caller knows it.
+pub fn describe(action: &RuleAction, label: Option<&str>) -> String {
+    let named = |id: &str| match label {
+        Some(l) => format!("'{l}'"),
+        None => id.to_string(),
+    };
+    match action {
+        RuleAction::AutoReply { canned_reply_id } => {
+            format!("answer with canned reply {}", named(canned_reply_id))
+        }
+        RuleAction::SetPriority { priority } => format!("set priority {}", priority.as_str()),
+        RuleAction::Route { department_id } => format!("route to {}", named(department_id)),
+        RuleAction::EscalateToHuman => "escalate to a person".to_string(),
+        RuleAction::AddTag { tag } => format!("tag {}", tag.trim()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -681,5 +786,80 @@ mod tests {
         assert_eq!(c.clusters, vec![C::Billing]);
         assert!(c.channels.is_empty() && c.text_contains.is_empty());
         assert!(serde_json::from_str::<RuleConditions>(r#"{"subjects":["x"]}"#).is_err());
+    }
+
+    #[test]
+    fn describing_actions() {
+        let cases = [
+            (
+                RuleAction::AutoReply {
+                    canned_reply_id: "c1".into(),
+                },
+                Some("Password reset"),
+                "answer with canned reply 'Password reset'",
+            ),
+            (
+                RuleAction::AutoReply {
+                    canned_reply_id: "c1".into(),
+                },
+                None,
+                "answer with canned reply c1",
+            ),
+            (
+                RuleAction::SetPriority {
+                    priority: Priority::High,
+                },
+                None,
+                "set priority high",
+            ),
+            (
+                RuleAction::Route {
+                    department_id: "d1".into(),
+                },
+                Some("Billing"),
+                "route to 'Billing'",
+            ),
+            (RuleAction::EscalateToHuman, None, "escalate to a person"),
+            (
+                RuleAction::AddTag {
+                    tag: " refund ".into(),
+                },
+                None,
+                "tag refund",
+            ),
+        ];
+        for (action, label, want) in cases {
+            assert_eq!(describe(&action, label), want);
+        }
+    }
+
+    #[test]
+    fn rule_input_checks_the_position_and_defaults_to_enabled() {
+        let input: AutomationRuleInput = serde_json::from_str(
+            r#"{"name":"r","conditions":{"clusters":["billing"]},"actions":[{"type":"escalate_to_human"}]}"#,
+        )
+        .expect("parse");
+        assert!(input.enabled && input.position.is_none());
+        assert!(validate_rule_input(&input).is_empty());
+        for (p, ok) in [
+            (0, true),
+            (POSITION_MAX, true),
+            (-1, false),
+            (POSITION_MAX + 1, false),
+        ] {
+            let r = AutomationRuleInput {
+                position: Some(p),
+                ..input.clone()
+            };
+            let errs = validate_rule_input(&r);
+            assert_eq!(errs.is_empty(), ok, "{p}");
+            if !ok {
+                assert_eq!(
+                    (errs[0].field.as_str(), errs[0].rule.as_str()),
+                    ("position", "range")
+                );
+            }
+        }
+        assert!(serde_json::from_str::<AutomationRulePatch>(r#"{"colour":"red"}"#).is_err());
     }
 }

@@ -167,6 +167,84 @@ pub fn validate_canned(title: &str, body: &str) -> Vec<FieldError> {
     errors.0
 }
 
+// ---------------------------------------------------------------------------------------
+// The API's shapes
+
+/// A canned reply as staff write it. `department_id` left out (or `null`): every department
+/// may use it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "title": "Password reset",
+    "body": "Hello {{requester_name}}, you can reset your password from the sign-in page. {{agent_name}}",
+    "department_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9e20"
+})))]
+#[serde(deny_unknown_fields)]
+pub struct CannedReplyInput {
+    pub title: String,
+    /// The text, with placeholders such as `{{requester_name}}` (see [`PLACEHOLDERS`]).
+    pub body: String,
+    #[serde(default)]
+    pub department_id: Option<String>,
+}
+
+/// Changes to a canned reply: absent fields stay as they are; `department_id: null` makes it
+/// available to every department.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"title": "Password reset (new sign-in)", "department_id": null})))]
+#[serde(deny_unknown_fields)]
+pub struct CannedReplyPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::identity::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub department_id: Option<Option<String>>,
+}
+
+/// A stored canned reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9f60", "title": "Password reset",
+    "body": "Hello {{requester_name}}, you can reset your password from the sign-in page. {{agent_name}}",
+    "department_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9e20", "department_name": "Customer care",
+    "created_by": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9e05", "created_by_name": "Marco Bassi",
+    "created_at": "2026-11-23T09:00:00Z", "updated_at": "2026-11-23T09:00:00Z", "version": 1
+})))]
+pub struct CannedReply {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    /// `null`: every department may use it.
+    pub department_id: Option<String>,
+    pub department_name: Option<String>,
+    pub created_by: Option<String>,
+    pub created_by_name: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub version: i32,
+}
+
+/// A canned reply filled in for one ticket, ready for the reply box.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "canned_reply_id": "01935c4e-8a1b-7c3d-9e4f-5a6b7c8d9f60", "title": "Password reset",
+    "body": "Hello Luca Neri, you can reset your password from the sign-in page. Marco Bassi"
+})))]
+pub struct RenderedCannedReply {
+    pub canned_reply_id: String,
+    pub title: String,
+    pub body: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,5 +424,16 @@ mod tests {
         );
         let one = validate_canned("t", "{{x}}");
         assert!(one[0].message.starts_with("unknown placeholder {{x}};"));
+    }
+
+    #[test]
+    fn patches_tell_absent_from_null() {
+        let absent: CannedReplyPatch = serde_json::from_str(r#"{"title":"T"}"#).expect("parse");
+        assert_eq!(absent.department_id, None);
+        let cleared: CannedReplyPatch =
+            serde_json::from_str(r#"{"department_id":null}"#).expect("parse");
+        assert_eq!(cleared.department_id, Some(None));
+        assert!(serde_json::from_str::<CannedReplyPatch>(r#"{"colour":"red"}"#).is_err());
+        assert!(serde_json::from_str::<CannedReplyInput>(r#"{"title":"T"}"#).is_err());
     }
 }

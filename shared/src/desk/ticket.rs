@@ -70,6 +70,7 @@ pub struct TicketSla {
             "achieved_at": null, "breached": false, "state": "running"},
         "resolution": null, "paused": false},
     "allowed_statuses": ["pending_customer", "on_hold", "resolved", "closed"],
+    "rating": null,
     "created_at": "2026-11-23T09:00:00Z", "updated_at": "2026-11-23T09:05:00Z",
     "resolved_at": null, "closed_at": null, "version": 2
 })))]
@@ -102,6 +103,9 @@ pub struct Ticket {
     pub sla: Option<TicketSla>,
     /// The statuses the caller may move this ticket to (the shared status machine).
     pub allowed_statuses: Vec<TicketStatus>,
+    /// The client's satisfaction rating: present once the ticket was first resolved (the
+    /// client was asked); its score once they answered.
+    pub rating: Option<super::csat::TicketRating>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,

@@ -21,6 +21,7 @@ pub fn nav_links(role: Role) -> Vec<(&'static str, &'static str, &'static str)> 
             ("users", "Users", "/admin/users"),
             ("invitations", "Invitations", "/admin/invitations"),
             ("departments", "Departments", "/admin/departments"),
+            ("automation", "Automation", "/admin/automation"),
             ("jobs", "Jobs", "/admin/jobs"),
         ],
         Role::Csm => vec![
@@ -44,6 +45,9 @@ pub fn nav_links(role: Role) -> Vec<(&'static str, &'static str, &'static str)> 
             ("support", "Support", "/support"),
         ],
     };
+    if role.is_staff() {
+        links.push(("handoffs", "Handoffs", "/handoffs"));
+    }
     links.push(("account", "Account", "/account"));
     links
 }

@@ -7,9 +7,12 @@
 //! and departments have no version column, so their ETag is a digest of their content, which
 //! serves `If-Match` just as well: a write based on an older read is refused with 412.
 
+pub mod automation_rules;
 pub mod calendars;
 pub mod policies;
 pub mod priority_rules;
+pub mod refund_policy;
+pub mod repeat_rule;
 pub mod routes;
 
 use serde::Serialize;

@@ -38,6 +38,8 @@ struct MessageRow {
     channel: String,
     body: String,
     created_at: NaiveDateTime,
+    /// Written by the desk itself (an automation rule's answer), not by a person.
+    by_desk: bool,
 }
 
 fn to_dtos(conn: &mut DbConn, rows: Vec<MessageRow>) -> ApiResult<Vec<TicketMessage>> {
@@ -59,6 +61,7 @@ fn to_dtos(conn: &mut DbConn, rows: Vec<MessageRow>) -> ApiResult<Vec<TicketMess
         .map(|r| {
             // A message without an author account came from outside (an e-mail sender).
             let side = match r.author_id.as_ref().and_then(|a| roles.get(a)) {
+                _ if r.by_desk => Side::Staff,
                 Some(role) if shared::Role::parse(role).is_some_and(|r| r.is_staff()) => {
                     Side::Staff
                 }
@@ -215,6 +218,7 @@ pub fn add(
             .into(),
         body: new.body.trim().to_string(),
         created_at: at,
+        by_desk: false,
     };
     diesel::insert_into(tm::table)
         .values((
@@ -274,7 +278,7 @@ pub fn add(
     }
     let next = wanted.or_else(|| status::after_message(t.status(), actor_kind, new.kind));
     if let Some(to) = next.filter(|to| *to != t.status()) {
-        change_status(conn, t, to, me, &who)?;
+        change_status(conn, config, t, to, me, &who)?;
     } else {
         clock::refresh(t);
     }

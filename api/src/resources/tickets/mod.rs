@@ -401,6 +401,7 @@ pub fn to_dto(conn: &mut DbConn, ctx: &TicketCtx) -> ApiResult<Ticket> {
         purchase_date: row.purchase_date,
         sla,
         allowed_statuses: status::allowed(row.status(), ctx.status_actor()),
+        rating: crate::desk::csat::of_ticket(conn, &row.id)?,
         created_at: to_utc(row.created_at),
         updated_at: to_utc(row.updated_at),
         resolved_at: row.resolved_at.map(to_utc),

@@ -16,7 +16,7 @@ use crate::db::schema::{
     cluster_routes as cr, department_members as dm, departments as d, products as pr, users as u,
 };
 use crate::db::{DbConn, now};
-use crate::desk::{assign, clock};
+use crate::desk::{assign, clock, csat};
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::IfMatch;
 use crate::notify::{Notice, notify};
@@ -84,9 +84,11 @@ pub async fn history(
 }
 
 /// Moves the ticket to `to` after the status machine agreed: the active flag, resolution and
-/// closing times, the SLA clocks, and a history line. The caller saves the row.
+/// closing times, the SLA clocks, a history line, and — the first time the ticket is done —
+/// the satisfaction request to the client. The caller saves the row.
 pub fn change_status(
     conn: &mut DbConn,
+    config: &Config,
     row: &mut TicketRow,
     to: TicketStatus,
     actor_id: Option<&str>,
@@ -117,6 +119,9 @@ pub fn change_status(
         row.resolution_breached = true;
     }
     clock::on_status(conn, row, from, to, at.and_utc())?;
+    if from.is_active() && !to.is_active() {
+        csat::request(conn, config, row)?;
+    }
     record(
         conn,
         &row.id,
@@ -301,7 +306,7 @@ fn apply_patch(
         record(conn, &row.id, me, "changed", &format!("{who} set the tags"))?;
     }
     if let Some(to) = patch.status {
-        change_status(conn, row, to, me, &who)?;
+        change_status(conn, config, row, to, me, &who)?;
         if ctx.side == Side::Client
             && let Some(agent) = &row.assignee_id
         {

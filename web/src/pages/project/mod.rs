@@ -7,6 +7,7 @@ pub mod agenda;
 pub mod appointment_form;
 pub mod board;
 pub mod chat;
+pub mod handoffs;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -147,6 +148,7 @@ pub fn ProjectPage() -> impl IntoView {
                 }
             >
                 <ProjectHeader />
+                <handoffs::ProjectHandoffs />
                 <SectionTabs />
                 <Outlet />
             </Show>

@@ -4,6 +4,8 @@
 //! from elsewhere arrive live: `ticket.changed` reloads the ticket, `ticket.message` adds to
 //! the thread.
 
+pub mod handoffs;
+pub mod rating;
 pub mod sidebar;
 pub mod thread;
 
@@ -146,12 +148,15 @@ pub fn TicketPage() -> impl IntoView {
                     <div class="desk-ticket-main">
                         <TicketHeader />
                         <StatusActions />
+                        <rating::RatingCard />
                         {staff.then(|| view! { <StaffControls /> <SlaClocks /> })}
                         <thread::Thread />
                     </div>
                     {staff.then(|| view! {
                         <aside class="desk-ticket-side">
+                            <handoffs::RefundCard />
                             <sidebar::ClientSidebar />
+                            <handoffs::TicketHandoffs />
                             <sidebar::HistoryPanel />
                         </aside>
                     })}

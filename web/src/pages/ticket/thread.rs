@@ -10,6 +10,7 @@ use shared::desk::TicketStatus;
 use shared::desk::ticket::{NewTicketMessage, Side, TicketMessage, validate_message};
 
 use super::use_ticket;
+use crate::components::canned_picker::CannedPicker;
 use crate::components::desk_badges::move_label;
 use crate::{api, format, live, session};
 
@@ -270,6 +271,19 @@ fn ReplyBox(on_sent: Callback<TicketMessage>) -> impl IntoView {
                             on:input=move |ev| draft.set(event_target_value(&ev))
                         ></textarea>
                         <div class="desk-reply-foot">
+                            {staff.then(|| view! {
+                                <CannedPicker
+                                    ticket_id=Signal::derive(move || tv.id.get())
+                                    department_id=Signal::derive(move || tv.get(|t| t.department_id.clone()).flatten())
+                                    on_pick=Callback::new(move |text: String| draft.update(|d| {
+                                        // Inserted at the end, after what the agent already wrote.
+                                        if !d.trim().is_empty() {
+                                            d.push_str("\n\n");
+                                        }
+                                        d.push_str(&text);
+                                    }))
+                                />
+                            })}
                             {staff.then(|| view! {
                                 <label class="inline-select">
                                     "and set status"
