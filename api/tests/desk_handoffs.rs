@@ -10,14 +10,8 @@ use chrono::{Duration, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use common::{TestApp, assert_problem, spawn_app};
-
-async fn demo() -> (TestApp, String) {
-    let app = spawn_app().await;
-    app.load_demo().await;
-    let admin = app.token("admin@magicstore.test").await;
-    (app, admin)
-}
+use common::calls::{demo, etag};
+use common::{TestApp, assert_problem};
 
 async fn product(app: &TestApp, token: &str, name: &str) -> String {
     let list = app.get_ok("/products", token).await;
@@ -82,14 +76,6 @@ async fn notified(app: &TestApp, token: &str, kind: &str) -> Vec<String> {
 async fn refund_of(app: &TestApp, token: &str, ticket: &str) -> Value {
     app.get_ok(&format!("/tickets/{ticket}/refund-request"), token)
         .await
-}
-
-fn etag(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("etag")
-        .and_then(|v| v.to_str().ok())
-        .expect("ETag")
-        .to_string()
 }
 
 fn fields(problem: &Value) -> Vec<String> {
