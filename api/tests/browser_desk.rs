@@ -1,6 +1,8 @@
 //! Browser journeys through the support desk (PRODUCT §3, issue #4 items 10 and 11): a
 //! client in the portal and an agent in the workspace, each in their own headless Chromium
-//! at 375 px, seeing each other's moves without reloading.
+//! at 375 px, seeing each other's moves without reloading; searching the workspace; a file
+//! attached by the agent reaching the client's page; an administrator editing a canned reply
+//! and the desk's configuration.
 //!
 //! ```sh
 //! bash scripts/build-web.sh
@@ -323,6 +325,237 @@ async fn a_client_ticket_reaches_the_agent_live_and_the_answer_reaches_the_clien
         wait_for_text(&client, "support-list", SUBJECT).await;
         wait_for_text(&client, "ticket-status-badge", "Closed").await;
         assert_no_horizontal_scroll(&client).await;
+    })
+    .await;
+}
+
+/// Polls until the ticket rows' subjects satisfy `ok`, and returns them.
+async fn wait_subjects(c: &Client, what: &str, ok: impl Fn(&[String]) -> bool) -> Vec<String> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let shown = texts(c, "ticket-row-subject").await;
+        if ok(&shown) {
+            return shown;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: the list shows {shown:?}; {}",
+            page_state(c).await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Opens a ticket through the API as `email`, returning its id.
+async fn open_ticket(app: &common::TestApp, email: &str, subject: &str, cluster: &str) -> String {
+    let token = app.token(email).await;
+    let res = app
+        .post_json(
+            "/tickets",
+            Some(&token),
+            &serde_json::json!({"subject": subject, "body": "See the subject.", "cluster": cluster}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let t: serde_json::Value = res.json().await.expect("json");
+    t["id"].as_str().expect("id").to_string()
+}
+
+#[tokio::test]
+async fn searching_the_workspace_finds_a_ticket_by_a_word_of_its_subject() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        let subject = "Shipping labels print sideways";
+        open_ticket(&app, MEMBER, subject, "technical_problem").await;
+        open_ticket(&app, MEMBER, "Cannot add a second admin", "usage_help").await;
+        sign_in(&c, &app, AGENT, PASSWORD).await;
+        click(&c, "queue-all").await;
+        let all = wait_subjects(&c, "every ticket", |s| s.len() >= 2).await;
+
+        // A word of the subject (typed, searched after the pause) finds that ticket alone.
+        type_into(&c, "ticket-search", "sideways").await;
+        wait_subjects(&c, "the search for 'sideways'", |s| s == [subject]).await;
+        // A word nothing has says so.
+        let search = wait_for(&c, "ticket-search").await;
+        empty_field(&search).await;
+        search.send_keys("qwertyuiop").await.expect("type");
+        wait_for_text(&c, "tickets-empty", "No ticket matches your search").await;
+        wait_subjects(&c, "no match", <[String]>::is_empty).await;
+        // Clearing the box brings the queue back.
+        empty_field(&search).await;
+        wait_subjects(&c, "the queue again", |s| s.len() == all.len()).await;
+        assert_no_horizontal_scroll(&c).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_agent_attaches_a_file_and_the_client_sees_it_on_the_portal() {
+    if !enabled() {
+        return;
+    }
+    scenario_two(|app, agent, client| async move {
+        let ticket =
+            open_ticket(&app, MEMBER, "Shipping labels cut off", "technical_problem").await;
+        let dir = std::env::temp_dir().join(format!("tandem-attach-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let good = dir.join("label-preview.txt");
+        std::fs::write(&good, "label preview: 62 mm, cut at 58 mm\n").expect("write");
+        let bad = dir.join("page.html");
+        std::fs::write(&bad, "<p>not allowed</p>").expect("write");
+
+        // The client has the ticket open in the portal.
+        sign_in(&client, &app, MEMBER, PASSWORD).await;
+        wait_for(&client, "nav-link-support").await;
+        client
+            .goto(&format!("{}/tickets/{ticket}", app.address))
+            .await
+            .expect("open the ticket");
+        wait_for(&client, "attachments-empty").await;
+        wait_live(&client).await;
+
+        sign_in(&agent, &app, AGENT, PASSWORD).await;
+        wait_for(&agent, "nav-link-tickets").await;
+        agent
+            .goto(&format!("{}/tickets/{ticket}", app.address))
+            .await
+            .expect("open the ticket");
+        wait_for(&agent, "attachments-empty").await;
+        // A type the desk does not take is refused, with the server's reason.
+        wait_for(&agent, "attachment-input")
+            .await
+            .send_keys(&bad.display().to_string())
+            .await
+            .expect("choose the file");
+        wait_for_text(&agent, "attachment-error", "is not accepted").await;
+        wait_for(&agent, "attachments-empty").await;
+        // A text file goes through and shows with its size and who attached it.
+        wait_for(&agent, "attachment-input")
+            .await
+            .send_keys(&good.display().to_string())
+            .await
+            .expect("choose the file");
+        wait_for_text(&agent, "attachment-name", "label-preview.txt").await;
+        wait_for_text(
+            &agent,
+            "attachment-meta",
+            "35 B · text/plain · Giulia Galli",
+        )
+        .await;
+        wait_gone(&agent, "attachment-error").await;
+
+        // The client sees it without reloading.
+        wait_for_text(&client, "attachment-name", "label-preview.txt").await;
+        wait_for_text(&client, "attachment-meta", "Giulia Galli").await;
+        assert_no_horizontal_scroll(&client).await;
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await;
+}
+
+/// Waits until the input with this `data-test` holds `value` (forms fill from the API).
+async fn wait_value(c: &Client, test: &str, value: &str) -> fantoccini::elements::Element {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let el = wait_for(c, test).await;
+        let now = el.prop("value").await.ok().flatten().unwrap_or_default();
+        if now == value {
+            return el;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "[data-test={test}] holds {now:?}, not {value:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_admin_edits_a_canned_reply_and_changes_desk_settings() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        let admin = app.token("admin@magicstore.test").await;
+        let res = app
+            .post_json(
+                "/canned-replies",
+                Some(&admin),
+                &serde_json::json!({"title": "Password help", "body": "Hello {{requester_name}}, use the reset link."}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        let reply: serde_json::Value = res.json().await.expect("json");
+        let reply_id = reply["id"].as_str().expect("id").to_string();
+
+        // The canned reply, edited in the add form prefilled.
+        sign_in(&c, &app, "admin@magicstore.test", PASSWORD).await;
+        click(&c, "nav-link-automation").await;
+        wait_for_xpath(
+            &c,
+            "//*[@data-test='canned-row'][.//*[@data-test='canned-row-title'][normalize-space(.)='Password help']]//*[@data-test='canned-edit']",
+            "the reply's Edit button",
+        )
+        .await
+        .click()
+        .await
+        .expect("edit");
+        wait_for(&c, "canned-edit-form").await;
+        let title = wait_value(&c, "canned-title", "Password help").await;
+        empty_field(&title).await;
+        title.send_keys("Password reset help").await.expect("type");
+        click(&c, "canned-submit").await;
+        wait_for_text(&c, "canned-notice", "saved").await;
+        wait_for_text(&c, "canned-row-title", "Password reset help").await;
+        let stored = app.get_ok(&format!("/canned-replies/{reply_id}"), &admin).await;
+        assert_eq!(stored["title"], "Password reset help");
+        assert_eq!(stored["body"], reply["body"], "the text stays as it was");
+
+        // The repeated-problem rule: a broken value is marked at its field, then saved.
+        click(&c, "nav-link-desk").await;
+        let tickets = wait_value(&c, "repeat-per-client-tickets", "3").await;
+        empty_field(&tickets).await;
+        tickets.send_keys("0").await.expect("type");
+        click(&c, "repeat-submit").await;
+        wait_for_text(&c, "repeat-per-client-tickets-errors", "at least 1").await;
+        empty_field(&tickets).await;
+        tickets.send_keys("5").await.expect("type");
+        click(&c, "repeat-submit").await;
+        wait_for_text(&c, "repeat-notice", "Saved").await;
+        let rule = app.get_ok("/desk/repeat-rule", &admin).await;
+        assert_eq!(rule["per_client_tickets"], 5);
+        assert_eq!(rule["per_client_days"], 30);
+
+        // Billing's tickets now go to technical support, preferring a skill.
+        wait_for_xpath(
+            &c,
+            "//*[@data-test='route-row'][@data-cluster='billing']//*[@data-test='route-edit']",
+            "billing's Change button",
+        )
+        .await
+        .click()
+        .await
+        .expect("change");
+        choose(&c, "route-department", "Technical support").await;
+        type_into(&c, "route-skill", "invoices").await;
+        click(&c, "route-submit").await;
+        wait_for_xpath(
+            &c,
+            "//*[@data-test='route-row'][@data-cluster='billing']//*[@data-test='route-target'][contains(., 'Technical support · prefers skill invoices')]",
+            "billing's new route",
+        )
+        .await;
+        let routes = app.get_ok("/cluster-routes", &admin).await;
+        let billing = routes
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["cluster"] == "billing"))
+            .expect("billing")
+            .clone();
+        assert_eq!(billing["department_name"], "Technical support");
+        assert_eq!(billing["required_skill"], "invoices");
+        assert_no_horizontal_scroll(&c).await;
     })
     .await;
 }

@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                                 path=path!("/automation")
                                 view=pages::admin_automation::AdminAutomationPage
                             />
+                            <Route path=path!("/desk") view=pages::admin_desk::AdminDeskPage />
                         </ParentRoute>
                     </ParentRoute>
                 </Routes>

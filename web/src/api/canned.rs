@@ -1,12 +1,13 @@
 //! Canned replies and automation rules (the desk's saved answers and what runs on new
-//! tickets), and a canned reply filled in for one ticket.
+//! tickets): list, read one with its `ETag`, create, change (`If-Match`), delete; and a canned
+//! reply filled in for one ticket.
 
 use shared::Problem;
 use shared::desk::automation::{AutomationRule, AutomationRuleInput, AutomationRulePatch};
-use shared::desk::canned::{CannedReply, CannedReplyInput, RenderedCannedReply};
+use shared::desk::canned::{CannedReply, CannedReplyInput, CannedReplyPatch, RenderedCannedReply};
 use shared::page::Page;
 
-use super::client::{Call, etag_of, query, segment};
+use super::client::{Call, Versioned, etag_of, query, segment};
 
 /// The replies a department may use (its own and everyone's), or all of them.
 pub async fn list(
@@ -26,6 +27,24 @@ pub async fn create(new: &CannedReplyInput) -> Result<CannedReply, Problem> {
         .idempotent()
         .json(new)?
         .fetch()
+        .await
+}
+
+pub async fn get(id: &str) -> Result<Versioned<CannedReply>, Problem> {
+    Call::get(format!("/canned-replies/{}", segment(id)))
+        .fetch_versioned(|r: &CannedReply| r.version)
+        .await
+}
+
+pub async fn update(
+    id: &str,
+    etag: &str,
+    patch: &CannedReplyPatch,
+) -> Result<Versioned<CannedReply>, Problem> {
+    Call::patch(format!("/canned-replies/{}", segment(id)))
+        .if_match(etag)
+        .json(patch)?
+        .fetch_versioned(|r: &CannedReply| r.version)
         .await
 }
 
@@ -59,6 +78,24 @@ pub async fn create_rule(new: &AutomationRuleInput) -> Result<AutomationRule, Pr
         .await
 }
 
+pub async fn rule(id: &str) -> Result<Versioned<AutomationRule>, Problem> {
+    Call::get(format!("/desk/automation-rules/{}", segment(id)))
+        .fetch_versioned(|r: &AutomationRule| r.version)
+        .await
+}
+
+pub async fn update_rule(
+    id: &str,
+    etag: &str,
+    patch: &AutomationRulePatch,
+) -> Result<Versioned<AutomationRule>, Problem> {
+    Call::patch(format!("/desk/automation-rules/{}", segment(id)))
+        .if_match(etag)
+        .json(patch)?
+        .fetch_versioned(|r: &AutomationRule| r.version)
+        .await
+}
+
 pub async fn set_rule_enabled(
     rule: &AutomationRule,
     enabled: bool,
@@ -67,11 +104,9 @@ pub async fn set_rule_enabled(
         enabled: Some(enabled),
         ..AutomationRulePatch::default()
     };
-    Call::patch(format!("/desk/automation-rules/{}", segment(&rule.id)))
-        .if_match(&etag_of(rule.version))
-        .json(&patch)?
-        .fetch()
+    update_rule(&rule.id, &etag_of(rule.version), &patch)
         .await
+        .map(|v| v.value)
 }
 
 pub async fn remove_rule(rule: &AutomationRule) -> Result<(), Problem> {

@@ -1,5 +1,6 @@
-//! The HTTP core every endpoint function goes through: JSON in and out, the bearer token, one
-//! refresh-and-retry on `401`, and every failure turned into a [`Problem`].
+//! The HTTP core every endpoint function goes through: JSON in and out (or a file's raw
+//! bytes), the bearer token, one refresh-and-retry on `401`, and every failure turned into a
+//! [`Problem`].
 
 use std::cell::RefCell;
 
@@ -10,6 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::auth::{RefreshRequest, TokenResponse};
 use shared::{ErrorCode, Problem};
+use wasm_bindgen::JsValue;
 
 use crate::session;
 
@@ -31,11 +33,18 @@ pub enum Auth {
     Bearer,
 }
 
+/// What a call sends.
+enum Body {
+    Json(String),
+    /// A file as it is (a `Blob`, which can be sent again on the retry), with its media type.
+    Raw(JsValue, String),
+}
+
 /// One API call, before it is sent.
 pub struct Call {
     method: Method,
     path: String,
-    body: Option<String>,
+    body: Option<Body>,
     if_match: Option<String>,
     idempotency_key: Option<String>,
     auth: Auth,
@@ -76,8 +85,14 @@ impl Call {
     pub fn json<B: Serialize>(mut self, body: &B) -> Result<Self, Problem> {
         let text = serde_json::to_string(body)
             .map_err(|_| local_problem(ErrorCode::InvalidBody, "The form could not be encoded."))?;
-        self.body = Some(text);
+        self.body = Some(Body::Json(text));
         Ok(self)
+    }
+
+    /// Sends `data` (a `Blob` or `File`) as the body, with `content_type`.
+    pub fn raw(mut self, data: impl Into<JsValue>, content_type: &str) -> Self {
+        self.body = Some(Body::Raw(data.into(), content_type.to_string()));
+        self
     }
 
     pub fn if_match(mut self, etag: &str) -> Self {
@@ -159,9 +174,12 @@ impl Call {
             rb = rb.header("Idempotency-Key", key);
         }
         let request = match &self.body {
-            Some(body) => rb
+            Some(Body::Json(body)) => rb
                 .header("Content-Type", "application/json")
                 .body(body.clone()),
+            Some(Body::Raw(data, content_type)) => {
+                rb.header("Content-Type", content_type).body(data.clone())
+            }
             None => rb.build(),
         }
         .map_err(|_| local_problem(ErrorCode::InvalidBody, "The request could not be built."))?;

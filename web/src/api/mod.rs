@@ -3,12 +3,14 @@
 
 pub mod activities;
 pub mod agenda;
+pub mod attachments;
 pub mod auth;
 pub mod board;
 pub mod canned;
 pub mod chat;
 pub mod client;
 pub mod departments;
+pub mod desk_config;
 pub mod events;
 pub mod handoffs;
 pub mod invitations;

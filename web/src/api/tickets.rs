@@ -43,6 +43,9 @@ pub struct Filter {
     pub organization_id: Option<String>,
     pub assignee_id: Option<String>,
     pub tag: Option<String>,
+    /// Full-text search of subjects and messages: every word must match, the last as a
+    /// prefix.
+    pub q: Option<String>,
 }
 
 pub async fn list(
@@ -62,6 +65,7 @@ pub async fn list(
         ("organization_id", filter.organization_id),
         ("assignee_id", filter.assignee_id),
         ("tag", filter.tag),
+        ("q", filter.q),
     ]);
     Call::get(format!("/tickets{qs}")).fetch().await
 }

@@ -1,6 +1,8 @@
 //! The reply box's "Canned reply" picker: the replies the ticket's department may use (its
 //! own and everyone's); choosing one fetches it filled in for the ticket and hands the text
-//! to the reply box, where the agent can still edit it before sending.
+//! to the reply box, where the agent can still edit it before sending. The list is read again
+//! each time the picker is opened, so replies saved meanwhile (on the admin page, in another
+//! tab) are there.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,21 +25,43 @@ pub fn CannedPicker(
     // What the select shows; back to the prompt after each pick, so a reply can be
     // inserted again.
     let chosen = RwSignal::new(String::new());
-    // Only a change of department reloads the list (not every refresh of the ticket).
+    // A change of department reloads the list (not every refresh of the ticket), and so does
+    // opening the picker.
     let department = Memo::new(move |_| department_id.get());
-    Effect::new(move |_| {
-        let dept = department.get();
+    // Only the latest read is shown; opening the picker while one is under way adds none.
+    let generation = StoredValue::new(0u32);
+    let reading = StoredValue::new(false);
+    let load = move |always: bool| {
+        if reading.get_value() && !always {
+            return;
+        }
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        reading.set_value(true);
+        let dept = department.get_untracked();
         spawn_local(async move {
             let result = api::canned::list(dept, None).await;
+            if generation.try_get_value() != Some(mine) {
+                return;
+            }
+            reading.set_value(false);
             match result {
                 Ok(page) => {
-                    let _ = replies.try_set(page.items);
+                    // Left alone when nothing changed, so an open drop-down is not redrawn.
+                    if replies.try_with_untracked(|r| *r != page.items) == Some(true) {
+                        let _ = replies.try_set(page.items);
+                    }
+                    let _ = error.try_set(None);
                 }
                 Err(p) => {
                     let _ = error.try_set(Some(p.message()));
                 }
             }
         });
+    };
+    Effect::new(move |_| {
+        department.track();
+        load(true);
     });
     let pick = move |reply_id: String| {
         if reply_id.is_empty() {
@@ -66,8 +90,10 @@ pub fn CannedPicker(
             "Canned reply"
             <select
                 data-test="canned-picker"
-                disabled=move || busy.get() || replies.with(Vec::is_empty)
+                disabled=move || busy.get()
                 prop:value=move || chosen.get()
+                on:focus=move |_| load(false)
+                on:pointerdown=move |_| load(false)
                 on:change=move |ev| {
                     let id = event_target_value(&ev);
                     chosen.set(id.clone());
@@ -75,14 +101,14 @@ pub fn CannedPicker(
                 }
             >
                 <option value="">{move || if replies.with(Vec::is_empty) { "None saved" } else { "Insert…" }}</option>
-                {move || replies
-                    .get()
-                    .into_iter()
-                    .map(|r| {
+                <For
+                    each=move || replies.get()
+                    key=|r| (r.id.clone(), r.version)
+                    children=|r| {
                         let scope = r.department_name.clone().unwrap_or_else(|| "All departments".into());
                         view! { <option value=r.id.clone() data-test="canned-option">{format!("{} ({scope})", r.title)}</option> }
-                    })
-                    .collect_view()}
+                    }
+                />
             </select>
             {move || error.get().map(|e| view! { <span class="field-errors" role="alert" data-test="canned-error">{e}</span> })}
         </label>

@@ -70,6 +70,8 @@ pub struct EditPanel<R: Record, F: RecordFields<R>> {
     pub notice: RwSignal<Option<String>>,
     /// The list below, updated with what was created or saved.
     paged: Paged<R>,
+    /// The form's `data-test` prefix (set by [`EditPanel::view`]), to bring it into view.
+    test: StoredValue<&'static str>,
 }
 
 impl<R: Record, F: RecordFields<R>> Clone for EditPanel<R, F> {
@@ -89,6 +91,7 @@ impl<R: Record, F: RecordFields<R>> EditPanel<R, F> {
             form: FormState::new(shown),
             notice: RwSignal::new(None),
             paged,
+            test: StoredValue::new(""),
         }
     }
 
@@ -104,12 +107,12 @@ impl<R: Record, F: RecordFields<R>> EditPanel<R, F> {
         self.form.start();
         self.notice.set(None);
         self.open.set(Open::Loading);
-        scroll_to_top();
         spawn_local(async move {
             match R::get(id).await {
                 Ok(v) => {
                     self.fields.fill(&v.value);
                     self.open.set(Open::Edit(v));
+                    reveal(self.test.get_value());
                 }
                 Err(p) => {
                     self.open.set(Open::Closed);
@@ -199,6 +202,7 @@ impl<R: Record, F: RecordFields<R>> EditPanel<R, F> {
         inputs: impl Fn(bool) -> V + Send + Sync + 'static,
     ) -> impl IntoView {
         let form = self.form;
+        self.test.set_value(text.test);
         move || {
             let editing = match self.open.get() {
                 Open::Closed => return ().into_any(),
@@ -250,8 +254,21 @@ impl<R: Record, F: RecordFields<R>> EditPanel<R, F> {
     }
 }
 
-fn scroll_to_top() {
-    if let Some(w) = web_sys::window() {
-        w.scroll_to_with_x_and_y(0.0, 0.0);
-    }
+/// Once drawn, scrolls the edit form into view (the row it was opened from may be far below).
+fn reveal(test: &'static str) {
+    request_animation_frame(move || {
+        let form = web_sys::window().and_then(|w| w.document()).and_then(|d| {
+            d.query_selector(&format!("[data-test='{test}-edit-form']"))
+                .ok()
+                .flatten()
+        });
+        match form {
+            Some(form) => form.scroll_into_view(),
+            None => {
+                if let Some(w) = web_sys::window() {
+                    w.scroll_to_with_x_and_y(0.0, 0.0);
+                }
+            }
+        }
+    });
 }

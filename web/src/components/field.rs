@@ -58,6 +58,36 @@ pub fn TextField(
     }
 }
 
+/// A multi-line text input.
+#[component]
+pub fn TextAreaField(
+    label: &'static str,
+    field: &'static str,
+    value: RwSignal<String>,
+    form: FormState,
+    test: &'static str,
+    #[prop(default = 4)] rows: u32,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] hint: Option<String>,
+) -> impl IntoView {
+    let invalid = move || !form.messages_for(field).is_empty();
+    view! {
+        <div class="field" class:field-invalid=invalid>
+            <label for=test>{label}{required.then_some(" *")}</label>
+            <textarea
+                id=test
+                name=field
+                rows=rows
+                data-test=test
+                aria-invalid=move || if invalid() { "true" } else { "false" }
+                bind:value=value
+            ></textarea>
+            {hint.map(|h| view! { <p class="hint">{h}</p> })}
+            <FieldErrors form field test />
+        </div>
+    }
+}
+
 /// A drop-down. `options` are `(value, label)` pairs; the empty value means "none".
 #[component]
 pub fn SelectField(

@@ -22,6 +22,7 @@ pub fn nav_links(role: Role) -> Vec<(&'static str, &'static str, &'static str)> 
             ("invitations", "Invitations", "/admin/invitations"),
             ("departments", "Departments", "/admin/departments"),
             ("automation", "Automation", "/admin/automation"),
+            ("desk", "Desk", "/admin/desk"),
             ("jobs", "Jobs", "/admin/jobs"),
         ],
         Role::Csm => vec![

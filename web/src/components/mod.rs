@@ -20,6 +20,7 @@ pub mod org_form;
 pub mod paged;
 pub mod progress;
 pub mod rating_picker;
+pub mod search_box;
 pub mod template_editor;
 pub mod ticket_new_form;
 pub mod ticket_row;

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin_automation;
 pub mod admin_departments;
+pub mod admin_desk;
 pub mod admin_invitations;
 pub mod admin_jobs;
 pub mod admin_organizations;

@@ -1,5 +1,5 @@
 //! `/tickets`: the agent workspace. Queue tabs (mine, unassigned, my department, breaching
-//! soon, all), filters, "Load more" paging, each ticket with its SLA deadline counting down;
+//! soon, all), filters and a search box (subjects and messages), "Load more" paging, each ticket with its SLA deadline counting down;
 //! the list follows `ticket.changed` without a reload. Staff log phone calls here, and a
 //! support agent's routing profile and availability sit at the top.
 
@@ -19,6 +19,7 @@ use crate::components::availability::AvailabilityControl;
 use crate::components::desk_badges::{channel_label, priority_label, ticking_now};
 use crate::components::empty::EmptyState;
 use crate::components::paged::{LoadMore, Paged};
+use crate::components::search_box::SearchBox;
 use crate::components::ticket_new_form::TicketNewForm;
 use crate::components::ticket_row::TicketRow;
 use crate::{live, session};
@@ -110,6 +111,12 @@ fn Workspace() -> impl IntoView {
                     })
                     .collect_view()}
             </nav>
+            <SearchBox
+                on_search=Callback::new(move |q| filter.update(|f| f.q = q))
+                label="Search tickets"
+                placeholder="Search subjects and messages"
+                test="ticket-search"
+            />
             <Filters filter />
             <ul class="rows desk-list" data-test="ticket-list">
                 <For
@@ -121,14 +128,28 @@ fn Workspace() -> impl IntoView {
             {move || {
                 (!paged.loading.get() && paged.error.with(Option::is_none) && paged.items.with(Vec::is_empty))
                     .then(|| {
-                        let title = match filter.with(|f| f.queue) {
+                        let (queue, searching) = filter.with(|f| (f.queue, f.q.is_some()));
+                        if searching {
+                            let hint = if queue.is_some() {
+                                "Only this queue and the chosen filters were searched: try All, other words or fewer filters. Clear the search to see the queue again."
+                            } else {
+                                "Try other words or fewer filters; the last word may be the start of one. Clear the search to see every ticket again."
+                            };
+                            return view! {
+                                <EmptyState title="No ticket matches your search." test="tickets-empty">
+                                    <p>{hint}</p>
+                                </EmptyState>
+                            }
+                            .into_any();
+                        }
+                        let title = match queue {
                             Some(Queue::Mine) => "No tickets in your queue.",
                             Some(Queue::Unassigned) => "Nothing waiting for an agent.",
                             Some(Queue::Department) => "Your department has no open tickets.",
                             Some(Queue::Breaching) => "No deadline is running.",
                             None => "No tickets.",
                         };
-                        view! { <EmptyState title test="tickets-empty" /> }
+                        view! { <EmptyState title test="tickets-empty" /> }.into_any()
                     })
             }}
             <LoadMore

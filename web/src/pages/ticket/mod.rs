@@ -1,9 +1,10 @@
 //! `/tickets/:id`: one ticket, for staff (the agent's view: header, status moves, priority and
 //! assignee, live SLA clocks, thread with notes, history and the client sidebar) and for
-//! client users (the portal's view: header, thread of replies, close and reopen). Changes
-//! from elsewhere arrive live: `ticket.changed` reloads the ticket, `ticket.message` adds to
-//! the thread.
+//! client users (the portal's view: header, thread of replies, close and reopen); both see
+//! and add the ticket's attachments. Changes from elsewhere arrive live: `ticket.changed`
+//! reloads the ticket (and its attachments), `ticket.message` adds to the thread.
 
+pub mod attachments;
 pub mod handoffs;
 pub mod rating;
 pub mod sidebar;
@@ -151,6 +152,7 @@ pub fn TicketPage() -> impl IntoView {
                         <rating::RatingCard />
                         {staff.then(|| view! { <StaffControls /> <SlaClocks /> })}
                         <thread::Thread />
+                        <attachments::AttachmentsCard />
                     </div>
                     {staff.then(|| view! {
                         <aside class="desk-ticket-side">
