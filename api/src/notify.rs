@@ -41,13 +41,13 @@ pub fn channels(
     recipients: &[String],
     kind: NotificationKind,
 ) -> ApiResult<HashMap<String, Channel>> {
-    let chosen: HashMap<String, String> = np::table
+    let chosen: HashMap<String, String> = crate::on_driver!(conn, |c| np::table
         .filter(np::user_id.eq_any(recipients))
         .filter(np::kind.eq(kind.as_str()))
         .select((np::user_id, np::channel))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
+        .load::<(String, String)>(c))?
+    .into_iter()
+    .collect();
     Ok(recipients
         .iter()
         .map(|r| {
@@ -83,30 +83,34 @@ pub fn notify(
     let at = now();
     let mut told = Vec::new();
     let mut by_mail = Vec::new();
+    let mut rows = Vec::new();
     for user in &recipients {
         let channel = channels.get(user).copied().unwrap_or(Channel::DEFAULT);
         if channel == Channel::None {
             continue;
         }
         let email = channel == Channel::Email;
-        diesel::insert_into(n::table)
-            .values((
-                n::id.eq(new_id()),
-                n::user_id.eq(user),
-                n::kind.eq(notice.kind.as_str()),
-                n::title.eq(&notice.title),
-                n::body.eq(&notice.body),
-                n::project_id.eq(&notice.project_id),
-                n::link.eq(&notice.link),
-                n::actor_id.eq(&notice.actor_id),
-                n::created_at.eq(at),
-                n::email_state.eq(email.then_some(PENDING)),
-            ))
-            .execute(conn)?;
+        rows.push((
+            n::id.eq(new_id()),
+            n::user_id.eq(user),
+            n::kind.eq(notice.kind.as_str()),
+            n::title.eq(&notice.title),
+            n::body.eq(&notice.body),
+            n::project_id.eq(&notice.project_id),
+            n::link.eq(&notice.link),
+            n::actor_id.eq(&notice.actor_id),
+            n::created_at.eq(at),
+            n::email_state.eq(email.then_some(PENDING)),
+        ));
         told.push(user.clone());
         if email {
             by_mail.push(user.clone());
         }
+    }
+    if !rows.is_empty() {
+        crate::on_driver!(conn, |c| diesel::insert_into(n::table)
+            .values(&rows)
+            .execute(c))?;
     }
     for user in &by_mail {
         schedule_digest(conn, config, user)?;

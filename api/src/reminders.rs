@@ -27,8 +27,8 @@ use crate::state::AppState;
 
 pub const JOB_KIND: &str = "reminder_sweep";
 
-/// Reminders one sweep sends at most, so its transaction stays short (writers wait for it,
-/// and on PostgreSQL it holds the event-order lock until commit); a backlog — say, the first
+/// Reminders one sweep sends at most, so its transaction stays short (on SQLite writers wait
+/// for it); a backlog — say, the first
 /// sweep over an imported data set — drains over sweeps that follow at once.
 pub const MAX_PER_SWEEP: usize = 500;
 

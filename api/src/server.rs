@@ -75,7 +75,8 @@ pub struct Running {
     pub background: Vec<tokio::task::AbortHandle>,
 }
 
-/// Starts the background parts (event dispatcher, job worker) and the HTTP server.
+/// Starts the background parts (event dispatcher, job worker, SQLite checkpointer) and the
+/// HTTP server.
 pub fn start(state: AppState) -> Result<Running, String> {
     let config = state.config.clone();
     let listener = TcpListener::bind(&config.bind)
@@ -89,6 +90,9 @@ pub fn start(state: AppState) -> Result<Running, String> {
         .collect();
     if config.jobs_enabled {
         background.push(tokio::spawn(crate::jobs::worker::run(state.clone())).abort_handle());
+    }
+    if let Some(task) = state.db.start_checkpointer() {
+        background.push(task.abort_handle());
     }
     let data = web::Data::new(state);
     let dist = config.web_dist.clone();

@@ -111,6 +111,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    event_outbox (id) {
+        id -> BigInt,
+        user_id -> Text,
+        kind -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     jobs (id) {
         id -> Text,
         kind -> Text,
@@ -591,6 +601,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     idempotency_keys,
     events,
+    event_outbox,
     jobs,
     settings,
     project_templates,

@@ -73,11 +73,12 @@ pub fn enqueue_at(
 ) -> ApiResult<String> {
     let id = new_id();
     let at = now();
-    diesel::insert_into(j::table)
+    let payload = serde_json::to_string(payload)?;
+    crate::on_driver!(conn, |c| diesel::insert_into(j::table)
         .values((
             j::id.eq(&id),
             j::kind.eq(kind),
-            j::payload.eq(serde_json::to_string(payload)?),
+            j::payload.eq(&payload),
             j::status.eq(QUEUED),
             j::attempts.eq(0),
             j::max_attempts.eq(max_attempts.max(1)),
@@ -85,7 +86,7 @@ pub fn enqueue_at(
             j::created_at.eq(at),
             j::updated_at.eq(at),
         ))
-        .execute(conn)?;
+        .execute(c))?;
     Ok(id)
 }
 
@@ -213,13 +214,13 @@ pub fn retry(conn: &mut DbConn, id: &str) -> ApiResult<JobRow> {
 /// Whether a job of this kind with exactly this payload waits in the queue.
 pub fn is_queued(conn: &mut DbConn, kind: &str, payload: &serde_json::Value) -> ApiResult<bool> {
     let text = serde_json::to_string(payload)?;
-    let found: Option<String> = j::table
+    let found: Option<String> = crate::on_driver!(conn, |c| j::table
         .filter(j::kind.eq(kind))
         .filter(j::status.eq(QUEUED))
-        .filter(j::payload.eq(text))
+        .filter(j::payload.eq(&text))
         .select(j::id)
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     Ok(found.is_some())
 }
 

@@ -91,6 +91,14 @@ impl Bus {
         };
         loop {
             let _ = tokio::time::timeout(IDLE_POLL, self.wake.notified()).await;
+            // PostgreSQL: first number what writers staged (a no-op on SQLite). Not through
+            // `Db::tx`, whose commit signal would wake this loop again for nothing.
+            if let Err(e) = db
+                .run(|conn| crate::db::write_tx(conn, events::sequence))
+                .await
+            {
+                tracing::warn!(error = %e, "event dispatcher could not sequence events");
+            }
             loop {
                 let after = last;
                 match db

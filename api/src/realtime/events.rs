@@ -4,18 +4,24 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use shared::events::Event;
 
-use crate::db::schema::events as ev;
+use crate::db::schema::{event_outbox as eo, events as ev};
 use crate::db::{DbConn, now, to_utc};
 use crate::error::ApiResult;
 
 pub const CHANNEL: &str = "tandem_events";
 
-/// The PostgreSQL advisory lock that puts event writers in line (the key spells "tandem").
+/// The PostgreSQL advisory lock that lets one sequencing transaction run at a time (the key
+/// spells "tandem").
 const ORDER_LOCK: i64 = 0x7461_6e64_656d;
 
+/// How many staged events one sequencing transaction moves.
+const SEQUENCE_BATCH: i64 = 5000;
+
 /// Records an event for each recipient; call inside the writer's transaction so the event
-/// exists exactly when the change does. On PostgreSQL this waits for other event writers
-/// until they commit, so make it the transaction's last write.
+/// exists exactly when the change does. On SQLite (one writer at a time) the rows go
+/// straight into `events`. On PostgreSQL sequence numbers are handed out before commit, in
+/// any order, while readers ask for "everything after the last seq seen"; so the rows are
+/// staged in `event_outbox` and [`sequence`] numbers them after commit, one mover at a time.
 pub fn publish(
     conn: &mut DbConn,
     recipients: &[String],
@@ -25,35 +31,75 @@ pub fn publish(
     if recipients.is_empty() {
         return Ok(());
     }
-    let pg = matches!(conn, DbConn::Pg(_));
-    if pg {
-        // Readers ask for "everything after the last seq seen", so a seq must never become
-        // visible after a higher one. PostgreSQL hands out sequence numbers before commit, in
-        // any order; holding this lock from here to commit makes writers take turns.
-        // (SQLite already has one writer at a time.)
-        conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({ORDER_LOCK})"))?;
-    }
     let text = serde_json::to_string(payload)?;
     let at = now();
-    // One statement per row: the multi-backend connection has no batch insert.
-    let mut max = 0;
-    for user in recipients {
-        let seq: i64 = diesel::insert_into(ev::table)
-            .values((
-                ev::user_id.eq(user),
-                ev::kind.eq(kind),
-                ev::payload.eq(&text),
-                ev::created_at.eq(at),
-            ))
-            .returning(ev::seq)
-            .get_result(conn)?;
-        max = max.max(seq);
-    }
-    if pg {
-        // Delivered to listeners when the transaction commits, never before.
-        diesel::sql_query(format!("NOTIFY {CHANNEL}, '{max}'")).execute(conn)?;
+    match conn {
+        DbConn::Pg(c) => {
+            let rows: Vec<_> = recipients
+                .iter()
+                .map(|user| {
+                    (
+                        eo::user_id.eq(user),
+                        eo::kind.eq(kind),
+                        eo::payload.eq(&text),
+                        eo::created_at.eq(at),
+                    )
+                })
+                .collect();
+            // No NOTIFY here: PostgreSQL serialises the commits of every transaction that
+            // notifies. This process's dispatcher is woken by the commit itself and
+            // numbers the rows; other processes hear the dispatcher's NOTIFY.
+            diesel::insert_into(eo::table).values(&rows).execute(c)?;
+        }
+        DbConn::Sqlite(c) => {
+            let rows: Vec<_> = recipients
+                .iter()
+                .map(|user| {
+                    (
+                        ev::user_id.eq(user),
+                        ev::kind.eq(kind),
+                        ev::payload.eq(&text),
+                        ev::created_at.eq(at),
+                    )
+                })
+                .collect();
+            diesel::insert_into(ev::table).values(&rows).execute(c)?;
+        }
     }
     Ok(())
+}
+
+/// PostgreSQL: moves committed staged events into `events`, numbering them in the order they
+/// were staged; returns how many moved. Call inside a transaction of its own: the lock keeps
+/// one mover at a time (across processes), so a number never becomes visible after a higher
+/// one. Tells the other processes when something moved.
+pub fn sequence(conn: &mut DbConn) -> ApiResult<usize> {
+    let DbConn::Pg(c) = conn else {
+        return Ok(0);
+    };
+    c.batch_execute(&format!("SELECT pg_advisory_xact_lock({ORDER_LOCK})"))?;
+    let moved: Moved = diesel::sql_query(format!(
+        "WITH moved AS (DELETE FROM event_outbox WHERE id IN \
+         (SELECT id FROM event_outbox ORDER BY id LIMIT {SEQUENCE_BATCH}) \
+         RETURNING id, user_id, kind, payload, created_at), \
+         numbered AS (INSERT INTO events (user_id, kind, payload, created_at) \
+         SELECT user_id, kind, payload, created_at FROM moved ORDER BY id RETURNING seq) \
+         SELECT count(*) AS count, max(seq) AS newest FROM numbered"
+    ))
+    .get_result(c)?;
+    if let Some(newest) = moved.newest {
+        // The payload is a number only; the events stay in the table.
+        c.batch_execute(&format!("NOTIFY {CHANNEL}, '{newest}'"))?;
+    }
+    Ok(moved.count as usize)
+}
+
+#[derive(QueryableByName)]
+struct Moved {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    count: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    newest: Option<i64>,
 }
 
 type Row = (i64, String, String, String, chrono::NaiveDateTime);

@@ -96,11 +96,11 @@ fn item_dto(conn: &mut DbConn, row: ItemRow, side: ProjectSide) -> ApiResult<Act
 }
 
 fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<ItemRow>> {
-    Ok(a::table
+    Ok(crate::on_driver!(conn, |c| a::table
         .find(id)
         .select(a::all_columns)
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// The item and its project if the caller may see them, else 404.
@@ -173,9 +173,10 @@ fn announce(conn: &mut DbConn, ctx: &ProjectCtx, actor: &Actor, item_id: &str) -
 }
 
 fn touch_project(conn: &mut DbConn, project_id: &str) -> ApiResult<()> {
-    diesel::update(crate::db::schema::projects::table.find(project_id))
-        .set(crate::db::schema::projects::updated_at.eq(now()))
-        .execute(conn)?;
+    use crate::db::schema::projects as p;
+    crate::on_driver!(conn, |c| diesel::update(p::table.find(project_id))
+        .set(p::updated_at.eq(now()))
+        .execute(c))?;
     Ok(())
 }
 
@@ -408,19 +409,23 @@ pub async fn transition(
                 })?;
             let at = now();
             let done = to == ActivityState::Done;
-            let changed = diesel::update(a::table.find(&id).filter(a::version.eq(row.version)))
-                .set((
-                    a::state.eq(to.as_str()),
-                    a::done_at.eq(done.then_some(at)),
-                    a::done_by.eq(done.then(|| actor.user_id.clone())),
-                    a::updated_at.eq(at),
-                    a::version.eq(row.version + 1),
-                ))
-                .execute(conn)?;
+            // The tick is the hot write: each statement goes through the driver's own
+            // connection, where it stays prepared.
+            let changed = crate::on_driver!(conn, |c| diesel::update(
+                a::table.find(&id).filter(a::version.eq(row.version))
+            )
+            .set((
+                a::state.eq(to.as_str()),
+                a::done_at.eq(done.then_some(at)),
+                a::done_by.eq(done.then(|| actor.user_id.clone())),
+                a::updated_at.eq(at),
+                a::version.eq(row.version + 1),
+            ))
+            .execute(c))?;
             if changed == 0 {
                 return Err(stale());
             }
-            diesel::insert_into(tr::table)
+            crate::on_driver!(conn, |c| diesel::insert_into(tr::table)
                 .values((
                     tr::id.eq(new_id()),
                     tr::activity_id.eq(&id),
@@ -431,17 +436,33 @@ pub async fn transition(
                     tr::reason.eq(reason),
                     tr::created_at.eq(at),
                 ))
-                .execute(conn)?;
+                .execute(c))?;
             touch_project(conn, &ctx.project.id)?;
-            // Read everything before the first event: on PostgreSQL publishing holds the
-            // event-order lock until commit, so only the event rows may follow it.
-            let item = find(conn, &id)?.ok_or_else(|| ApiError::internal("activity vanished"))?;
-            let item = item_dto(conn, item, ctx.side)?;
-            let audience = ctx.audience(conn, &actor.user_id)?;
-            tell_other_side(conn, &config, &ctx, &actor, &row, req.action, reason)?;
+            // The item as it now stands, without reading it back.
+            let who: String = crate::on_driver!(conn, |c| u::table
+                .find(&actor.user_id)
+                .select(u::name)
+                .first(c))?;
+            let moved = ItemRow {
+                state: to.as_str().to_string(),
+                done_at: done.then_some(at),
+                done_by: done.then(|| actor.user_id.clone()),
+                updated_at: at,
+                version: row.version + 1,
+                ..row.clone()
+            };
+            let names = HashMap::from([(actor.user_id.clone(), who.clone())]);
+            let item = to_dto(moved, ctx.side, &names, at.date());
+            let client_users = ctx.client_users(conn)?;
+            let told = Told {
+                actor_id: &actor.user_id,
+                who: &who,
+                recipients: ctx.other_side_of(&client_users, ctx.side),
+            };
+            tell_other_side(conn, &config, &ctx, told, &row, req.action, reason)?;
             publish(
                 conn,
-                &audience,
+                &ctx.audience_of(&client_users, &actor.user_id),
                 "activity.changed",
                 &serde_json::json!({"project_id": ctx.project.id, "activity_id": id}),
             )?;
@@ -451,13 +472,20 @@ pub async fn transition(
     Ok(ok_with_etag(&item, item.version))
 }
 
+/// Who acted and who hears of it, read once by the caller.
+struct Told<'a> {
+    actor_id: &'a str,
+    who: &'a str,
+    recipients: Vec<String>,
+}
+
 /// A tick or a reopening notifies the other side (PRODUCT §2.1); skipping is the CSM's
 /// bookkeeping and tells nobody.
 fn tell_other_side(
     conn: &mut DbConn,
     config: &crate::Config,
     ctx: &ProjectCtx,
-    actor: &Actor,
+    told: Told,
     item: &ItemRow,
     action: ActivityAction,
     reason: Option<&str>,
@@ -467,16 +495,15 @@ fn tell_other_side(
         ActivityAction::Reopen => NotificationKind::ItemReopened,
         ActivityAction::Skip => return Ok(()),
     };
-    let who: String = u::table.find(&actor.user_id).select(u::name).first(conn)?;
     // The states alone give the figures; loading the whole checklist (rows, names, DTOs)
     // was half the work of a tick.
-    let states: Vec<ActivityState> = a::table
+    let states: Vec<ActivityState> = crate::on_driver!(conn, |c| a::table
         .filter(a::project_id.eq(&ctx.project.id))
         .select(a::state)
-        .load::<String>(conn)?
-        .iter()
-        .map(|s| ActivityState::parse(s).unwrap_or(ActivityState::Todo))
-        .collect();
+        .load::<String>(c))?
+    .iter()
+    .map(|s| ActivityState::parse(s).unwrap_or(ActivityState::Todo))
+    .collect();
     let progress = Progress::of(&states);
     let verb = if kind == NotificationKind::ItemTicked {
         "ticked"
@@ -490,18 +517,17 @@ fn tell_other_side(
     if let Some(r) = reason {
         body = format!("Reason: {r}. {body}");
     }
-    let recipients = ctx.other_side(conn, ctx.side)?;
     notify(
         conn,
         config,
-        &recipients,
+        &told.recipients,
         &Notice {
             kind,
-            title: format!("{who} {verb} “{}”", item.title),
+            title: format!("{} {verb} “{}”", told.who, item.title),
             body,
             project_id: Some(ctx.project.id.clone()),
             link: Some(ctx.link(None)),
-            actor_id: Some(actor.user_id.clone()),
+            actor_id: Some(told.actor_id.to_string()),
         },
     )?;
     Ok(())

@@ -189,7 +189,7 @@ enum Change {
 }
 
 /// Tells the attendees and the project's participants (not the actor), then publishes
-/// `agenda.changed` so open agendas reload. The last writes of the transaction.
+/// `agenda.changed` so open agendas reload.
 fn announce(
     conn: &mut DbConn,
     config: &Config,

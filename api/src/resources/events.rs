@@ -45,7 +45,11 @@ pub async fn list(
     }
     let items = state
         .db
-        .run(move |conn| events::for_user_after(conn, &actor.user_id, after, limit + 1))
+        .run(move |conn| {
+            // Number what is staged first, so a caller reads its own writes.
+            crate::db::write_tx(conn, events::sequence)?;
+            events::for_user_after(conn, &actor.user_id, after, limit + 1)
+        })
         .await?;
     let has_more = items.len() as i64 > limit;
     let items: Vec<_> = items.into_iter().take(limit as usize).collect();

@@ -58,11 +58,11 @@ impl OrgRow {
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<OrgRow>> {
-    Ok(o::table
+    Ok(crate::on_driver!(conn, |c| o::table
         .find(id)
         .select(o::all_columns)
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// The organisation if the actor may see it, else 404 (whether or not it exists).

@@ -64,11 +64,11 @@ impl ProjectCtx {
 
     /// The client organisation's active users.
     pub fn client_users(&self, conn: &mut DbConn) -> ApiResult<Vec<String>> {
-        Ok(u::table
+        Ok(crate::on_driver!(conn, |c| u::table
             .filter(u::organization_id.eq(&self.org.id))
             .filter(u::active.eq(true))
             .select(u::id)
-            .load(conn)?)
+            .load(c))?)
     }
 
     /// Everyone who takes part: the client's users and the CSM.
@@ -80,19 +80,33 @@ impl ProjectCtx {
 
     /// Who is told live of a change: the participants and the actor (their other tabs).
     pub fn audience(&self, conn: &mut DbConn, actor_id: &str) -> ApiResult<Vec<String>> {
-        let mut all = self.participants(conn)?;
+        Ok(self.audience_of(&self.client_users(conn)?, actor_id))
+    }
+
+    /// [`Self::audience`] from the client's users read earlier in the same request.
+    pub fn audience_of(&self, client_users: &[String], actor_id: &str) -> Vec<String> {
+        let mut all = client_users.to_vec();
+        all.extend(self.csm_id().map(str::to_string));
         all.push(actor_id.to_string());
         all.sort();
         all.dedup();
-        Ok(all)
+        all
     }
 
     /// Who hears about what `side` did: the client's users when the vendor acts, the CSM
     /// when the client does.
     pub fn other_side(&self, conn: &mut DbConn, side: ProjectSide) -> ApiResult<Vec<String>> {
         match side {
-            ProjectSide::Client => Ok(self.csm_id().map(str::to_string).into_iter().collect()),
-            _ => self.client_users(conn),
+            ProjectSide::Client => Ok(self.other_side_of(&[], side)),
+            _ => Ok(self.other_side_of(&self.client_users(conn)?, side)),
+        }
+    }
+
+    /// [`Self::other_side`] from the client's users read earlier in the same request.
+    pub fn other_side_of(&self, client_users: &[String], side: ProjectSide) -> Vec<String> {
+        match side {
+            ProjectSide::Client => self.csm_id().map(str::to_string).into_iter().collect(),
+            _ => client_users.to_vec(),
         }
     }
 
@@ -106,11 +120,11 @@ impl ProjectCtx {
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<ProjectRow>> {
-    Ok(p::table
+    Ok(crate::on_driver!(conn, |c| p::table
         .find(id)
         .select(p::all_columns)
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// The project if the caller may see it, else 404 (whether or not it exists).

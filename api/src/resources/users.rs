@@ -204,7 +204,7 @@ fn memberships(conn: &mut DbConn, user_id: &str) -> ApiResult<(Vec<String>, Vec<
 }
 
 /// Tells the user's open browsers that their account changed (another tab, or an admin),
-/// so they reload it. The last write of its transaction (see `realtime::events::publish`).
+/// so they reload it. Call inside the transaction of the change.
 pub fn announce_change(conn: &mut DbConn, user_id: &str) -> ApiResult<()> {
     crate::realtime::events::publish(
         conn,
