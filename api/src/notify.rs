@@ -108,9 +108,7 @@ pub fn notify(
         }
     }
     if !rows.is_empty() {
-        crate::on_driver!(conn, |c| diesel::insert_into(n::table)
-            .values(&rows)
-            .execute(c))?;
+        crate::insert_rows!(conn, n::table, &rows)?;
     }
     for user in &by_mail {
         schedule_digest(conn, config, user)?;

@@ -315,6 +315,29 @@ macro_rules! on_driver {
     };
 }
 
+/// Inserts `rows` (a `Vec` of value tuples) into `table` the way each engine does it fastest:
+/// PostgreSQL in one statement (one round trip); SQLite, in-process, one cached prepared
+/// statement per row (a many-row `VALUES` list would be parsed afresh on every call).
+#[macro_export]
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        use diesel::RunQueryDsl as _;
+        let rows = $rows;
+        match $conn {
+            $crate::db::DbConn::Pg(c) => diesel::insert_into($table)
+                .values(rows)
+                .execute(c)
+                .map(|_| ()),
+            $crate::db::DbConn::Sqlite(c) => rows.iter().try_for_each(|row| {
+                diesel::insert_into($table)
+                    .values(row)
+                    .execute(c)
+                    .map(|_| ())
+            }),
+        }
+    }};
+}
+
 /// A new application-generated id (UUIDv7: time-ordered, so ids sort by creation).
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

@@ -33,38 +33,35 @@ pub fn publish(
     }
     let text = serde_json::to_string(payload)?;
     let at = now();
-    match conn {
-        DbConn::Pg(c) => {
-            let rows: Vec<_> = recipients
-                .iter()
-                .map(|user| {
-                    (
-                        eo::user_id.eq(user),
-                        eo::kind.eq(kind),
-                        eo::payload.eq(&text),
-                        eo::created_at.eq(at),
-                    )
-                })
-                .collect();
-            // No NOTIFY here: PostgreSQL serialises the commits of every transaction that
-            // notifies. This process's dispatcher is woken by the commit itself and
-            // numbers the rows; other processes hear the dispatcher's NOTIFY.
-            diesel::insert_into(eo::table).values(&rows).execute(c)?;
-        }
-        DbConn::Sqlite(c) => {
-            let rows: Vec<_> = recipients
-                .iter()
-                .map(|user| {
-                    (
-                        ev::user_id.eq(user),
-                        ev::kind.eq(kind),
-                        ev::payload.eq(&text),
-                        ev::created_at.eq(at),
-                    )
-                })
-                .collect();
-            diesel::insert_into(ev::table).values(&rows).execute(c)?;
-        }
+    // PostgreSQL: no NOTIFY here, as it serialises the commits of every transaction that
+    // notifies. This process's dispatcher is woken by the commit itself and numbers the
+    // staged rows; other processes hear the dispatcher's NOTIFY.
+    if matches!(conn, DbConn::Pg(_)) {
+        let rows: Vec<_> = recipients
+            .iter()
+            .map(|user| {
+                (
+                    eo::user_id.eq(user),
+                    eo::kind.eq(kind),
+                    eo::payload.eq(&text),
+                    eo::created_at.eq(at),
+                )
+            })
+            .collect();
+        crate::insert_rows!(conn, eo::table, &rows)?;
+    } else {
+        let rows: Vec<_> = recipients
+            .iter()
+            .map(|user| {
+                (
+                    ev::user_id.eq(user),
+                    ev::kind.eq(kind),
+                    ev::payload.eq(&text),
+                    ev::created_at.eq(at),
+                )
+            })
+            .collect();
+        crate::insert_rows!(conn, ev::table, &rows)?;
     }
     Ok(())
 }
