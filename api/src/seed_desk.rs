@@ -24,6 +24,7 @@ use crate::db::schema::{
 };
 use crate::db::{Backend, Db, DbConn, now, write_tx};
 use crate::demo;
+use crate::desk::search;
 use crate::error::{ApiError, ApiResult};
 use crate::resources::tickets::{TicketRow, rank};
 use crate::resources::users;
@@ -218,6 +219,11 @@ pub fn run(db: &Db, opts: &Options, mut progress: impl FnMut(&str)) -> Result<()
             // give the query planner statistics.
             sql(
                 "INSERT INTO ticket_search (ticket_search) VALUES ('optimize')",
+                conn,
+            )?;
+            // The words of the new rows, for prefix searches (desk::search).
+            sql(
+                "INSERT OR IGNORE INTO ticket_search_words (word) SELECT term FROM ticket_search_vocab",
                 conn,
             )?;
             sql("ANALYZE", conn)?;
@@ -462,10 +468,11 @@ impl Plan<'_> {
         let mut messages = Vec::new();
         let mut tags = Vec::new();
         let mut history = Vec::new();
-        let mut search: Vec<(String, bool, String)> = Vec::new();
+        let mut search: Vec<(i64, String, bool, String)> = Vec::new();
         for i in range {
             let created = self.start + Duration::seconds(span * i as i64 / n as i64);
             let id = id_at(created);
+            let number = self.base_number + i as i64 + 1;
             let org = &self.orgs[i % self.orgs.len()];
             let requester = &org.people[(i / self.orgs.len()) % 2];
             let cluster = weighted(
@@ -548,7 +555,7 @@ impl Plan<'_> {
             );
             tickets.push(TicketRow {
                 id: id.clone(),
-                number: self.base_number + i as i64 + 1,
+                number,
                 subject: subject.clone(),
                 requester_id: Some(requester.0.clone()),
                 requester_name: requester.1.clone(),
@@ -587,7 +594,7 @@ impl Plan<'_> {
                 updated_at: created,
                 version: 1,
             });
-            search.push((id.clone(), true, subject));
+            search.push((search::rowid(number, 0), id.clone(), true, subject));
             for j in 0..self.messages_of(i) {
                 let at = created + Duration::minutes(20 * j as i64);
                 let by_agent = j % 2 == 1 && assignee.is_some();
@@ -614,7 +621,7 @@ impl Plan<'_> {
                     tm::body.eq(body.clone()),
                     tm::created_at.eq(at),
                 ));
-                search.push((id.clone(), !note, body));
+                search.push((search::rowid(number, j as i64 + 1), id.clone(), !note, body));
             }
             let mut picked: Vec<&str> = Vec::new();
             for _ in 0..rng.random_range(0..3) {
@@ -650,11 +657,15 @@ impl Plan<'_> {
 /// Search rows as multi-row INSERTs of literals: `ticket_search` is an FTS5 virtual table on
 /// SQLite, outside the diesel schema. Every text here is generated (ids, labels, syllables),
 /// yet quotes are still doubled.
-fn insert_search(conn: &mut DbConn, rows: &[(String, bool, String)]) -> ApiResult<()> {
+fn insert_search(conn: &mut DbConn, rows: &[(i64, String, bool, String)]) -> ApiResult<()> {
     let pg = matches!(conn, DbConn::Pg(_));
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut sql = String::from("INSERT INTO ticket_search (ticket_id, public, body) VALUES ");
-        for (k, (id, public, body)) in chunk.iter().enumerate() {
+        let mut sql = String::from(if pg {
+            "INSERT INTO ticket_search (ticket_id, public, body) VALUES "
+        } else {
+            "INSERT INTO ticket_search (rowid, ticket_id, public, body) VALUES "
+        });
+        for (k, (rowid, id, public, body)) in chunk.iter().enumerate() {
             if k > 0 {
                 sql.push(',');
             }
@@ -664,8 +675,13 @@ fn insert_search(conn: &mut DbConn, rows: &[(String, bool, String)]) -> ApiResul
                 (false, true) => "1",
                 (false, false) => "0",
             };
+            let rowid = if pg {
+                String::new()
+            } else {
+                format!("{rowid},")
+            };
             sql.push_str(&format!(
-                "('{}',{public},'{}')",
+                "({rowid}'{}',{public},'{}')",
                 id.replace('\'', "''"),
                 body.replace('\'', "''")
             ));

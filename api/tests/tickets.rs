@@ -824,6 +824,132 @@ async fn full_text_search_finds_subjects_and_messages_but_not_notes_for_clients(
     );
 }
 
+/// Every page of `path` (which has `?`), following the cursors: the ids in order.
+async fn all_pages(app: &TestApp, token: &str, path: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{path}&cursor={}", common::urlencode(c)),
+            None => path.to_string(),
+        };
+        let page = app.get_ok(&url, token).await;
+        ids.extend(
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|t| t["id"].as_str().expect("id").to_string()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return ids,
+        }
+        assert!(ids.len() < 100, "the cursor goes round: {ids:?}");
+    }
+}
+
+#[tokio::test]
+async fn searches_page_newest_first_once_per_ticket_for_staff_and_clients() {
+    let (app, admin) = demo().await;
+    let member = app.token("member@fashop.test").await;
+    let agent = app.token("agent1@magicstore.test").await;
+    let post = |id: String, kind: &'static str, body: &'static str| {
+        let (app, agent) = (&app, agent.clone());
+        async move {
+            let res = app
+                .post_json(
+                    &format!("/tickets/{id}/messages"),
+                    Some(&agent),
+                    &json!({"kind": kind, "body": body}),
+                )
+                .await;
+            assert_eq!(res.status(), 201);
+        }
+    };
+    // Oldest first: two billing tickets, then ten newer matches of other clusters (more than
+    // a first walk of the matches takes for a page of 2), one match only in a note, and a
+    // ticket that matches nothing.
+    let mut ids = Vec::new();
+    for k in 0..12 {
+        let cluster = if k < 2 { "billing" } else { "usage_help" };
+        let t = open(
+            &app,
+            &member,
+            json!({"subject": format!("Walrus number {k}"), "body": "The walrus report fails", "cluster": cluster}),
+        )
+        .await;
+        ids.push(t["id"].as_str().expect("id").to_string());
+    }
+    // The first ticket matches in its subject, its body and two more replies: listed once.
+    post(ids[0].clone(), "reply", "Walrus again").await;
+    post(ids[0].clone(), "reply", "still the walruses").await;
+    let noted = open(
+        &app,
+        &member,
+        json!({"subject": "Quiet", "body": "Nothing to see", "cluster": "usage_help"}),
+    )
+    .await;
+    let noted = noted["id"].as_str().expect("id").to_string();
+    post(noted.clone(), "note", "walrus suspected").await;
+    open(
+        &app,
+        &member,
+        json!({"subject": "Other", "body": "Nothing", "cluster": "usage_help"}),
+    )
+    .await;
+    let newest_first: Vec<String> = ids.iter().rev().cloned().collect();
+
+    let staff = all_pages(&app, &admin, "/tickets?q=walrus&limit=2").await;
+    let mut expected = vec![noted.clone()];
+    expected.extend(newest_first.clone());
+    assert_eq!(
+        staff, expected,
+        "staff: newest first, once each, notes count"
+    );
+    assert_eq!(
+        all_pages(&app, &admin, "/tickets?q=WALRU&limit=5").await,
+        expected,
+        "the last word is a prefix, any case"
+    );
+    assert_eq!(
+        all_pages(&app, &member, "/tickets?q=walrus&limit=2").await,
+        newest_first,
+        "the client: newest first, never through a note"
+    );
+    assert_eq!(
+        all_pages(&app, &admin, "/tickets?q=walrus&cluster=billing&limit=1").await,
+        [ids[1].clone(), ids[0].clone()],
+        "filters that skip the newest matches still fill the pages"
+    );
+    assert_eq!(
+        all_pages(
+            &app,
+            &admin,
+            "/tickets?q=walrus+fails&channel=portal&limit=3"
+        )
+        .await,
+        newest_first,
+        "every word, with a filter"
+    );
+    assert!(
+        all_pages(&app, &admin, "/tickets?q=walrus+zebra")
+            .await
+            .is_empty()
+    );
+
+    // A reply written later is found, in its ticket's place.
+    post(ids[3].clone(), "reply", "a narwhal was seen").await;
+    assert_eq!(
+        all_pages(&app, &admin, "/tickets?q=narwhal").await,
+        [ids[3].clone()]
+    );
+    assert_eq!(
+        all_pages(&app, &member, "/tickets?q=narwh").await,
+        [ids[3].clone()]
+    );
+}
+
 #[tokio::test]
 async fn attachments_are_bounded_typed_and_follow_the_notes_rule() {
     let app = common::spawn_app_with(|c| c.attachment_max_bytes = 1024).await;

@@ -2,6 +2,14 @@
 //! SQLite, a GIN-indexed `to_tsvector` on PostgreSQL) as they are written; a ticket list's
 //! `q` keeps the tickets with a matching subject or message. Client users' searches skip
 //! internal notes.
+//!
+//! On SQLite a search row's rowid is `number << 20 | n` (the ticket's number, then its rows
+//! from 0: migration `000011_search_rowids`), so a first page never materialises every match
+//! of a common word: a newest-first list walks the matches by rowid and stops at the page
+//! ([`Search::newest`]); a list narrowed to a few tickets (one organisation, one assignee)
+//! probes each ticket's rowid range instead ([`Search::probe`]). The last word, a prefix, is
+//! spelled out as the words that start with it (`ticket_search_words`), which FTS5 walks
+//! lazily where a bare prefix makes it merge whole doclists first.
 
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
@@ -9,16 +17,41 @@ use diesel::sql_types::{Bool, Text};
 use crate::db::DbConn;
 use crate::error::ApiResult;
 
-/// Adds a subject or message to the index.
+/// Rowids per ticket: a ticket's search rows are `number << ROWID_BITS` upwards.
+const ROWID_BITS: u32 = 20;
+/// A last word starting more words than this stays a bare prefix (correct, slower).
+const MAX_WORDS_OF_PREFIX: i64 = 256;
+
+/// The SQLite rowid of search row `n` (from 0) of ticket `number`.
+pub fn rowid(number: i64, n: i64) -> i64 {
+    (number << ROWID_BITS) | n
+}
+
+/// Adds a subject or message to the index. On SQLite it takes the next rowid of the ticket's
+/// range and records the text's words for prefix searches.
 pub fn index(conn: &mut DbConn, ticket_id: &str, public: bool, body: &str) -> ApiResult<()> {
     match conn {
         DbConn::Sqlite(c) => {
-            diesel::sql_query(
-                "INSERT INTO ticket_search (ticket_id, public, body) VALUES (?, ?, ?)",
-            )
-            .bind::<Text, _>(ticket_id)
+            diesel::sql_query(format!(
+                "INSERT INTO ticket_search (rowid, ticket_id, public, body) \
+                 SELECT COALESCE((SELECT max(rowid) + 1 FROM ticket_search \
+                 WHERE rowid BETWEEN t.number << {ROWID_BITS} AND ((t.number + 1) << {ROWID_BITS}) - 1), \
+                 t.number << {ROWID_BITS}), t.id, ?, ? FROM tickets t WHERE t.id = ?"
+            ))
             .bind::<Bool, _>(public)
             .bind::<Text, _>(body)
+            .bind::<Text, _>(ticket_id)
+            .execute(c)?;
+            diesel::sql_query("INSERT INTO ticket_search_scratch (body) VALUES (?)")
+                .bind::<Text, _>(body)
+                .execute(c)?;
+            diesel::sql_query(
+                "INSERT OR IGNORE INTO ticket_search_words (word) SELECT term FROM ticket_search_scratch_vocab",
+            )
+            .execute(c)?;
+            diesel::sql_query(
+                "INSERT INTO ticket_search_scratch (ticket_search_scratch) VALUES ('delete-all')",
+            )
             .execute(c)?;
         }
         DbConn::Pg(c) => {
@@ -34,13 +67,167 @@ pub fn index(conn: &mut DbConn, ticket_id: &str, public: bool, body: &str) -> Ap
     Ok(())
 }
 
+/// A list's search text, ready for the connection's engine.
+pub struct Search {
+    /// The FTS5 or `to_tsquery` text, bound where the conditions say.
+    pub text: String,
+    public_only: bool,
+    sqlite: bool,
+}
+
+impl Search {
+    /// `None` when the text has no words.
+    pub fn new(conn: &mut DbConn, text: &str, public_only: bool) -> ApiResult<Option<Search>> {
+        let (text, sqlite) = match conn {
+            DbConn::Sqlite(c) => (fts5_match(c, text)?, true),
+            DbConn::Pg(_) => (tsquery(text), false),
+        };
+        Ok(text.map(|text| Search {
+            text,
+            public_only,
+            sqlite,
+        }))
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.sqlite
+    }
+
+    fn public(&self) -> &'static str {
+        if self.public_only { " AND public" } else { "" }
+    }
+
+    /// "This ticket matches", for any order, as the SQL before and after the bound text:
+    /// the ticket's id among every match.
+    pub fn matching(&self) -> (String, String) {
+        if self.sqlite {
+            (
+                "tickets.id IN (SELECT ticket_id FROM ticket_search WHERE ticket_search MATCH "
+                    .into(),
+                format!("{})", self.public()),
+            )
+        } else {
+            (
+                "tickets.id IN (SELECT ticket_id FROM ticket_search WHERE to_tsvector('simple', body) @@ to_tsquery('simple', ".into(),
+                format!("){})", self.public()),
+            )
+        }
+    }
+
+    /// SQLite, for a list narrowed to few tickets: each ticket looks up its own rows.
+    pub fn probe(&self) -> (String, String) {
+        (
+            "EXISTS (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ".into(),
+            format!(
+                " AND rowid BETWEEN tickets.number << {ROWID_BITS} AND ((tickets.number + 1) << {ROWID_BITS}) - 1 AND ticket_id = tickets.id{})",
+                self.public()
+            ),
+        )
+    }
+
+    /// SQLite, for a list ordered by number, newest first: the ticket is among the first
+    /// `limit` matching tickets numbered below `below`.
+    pub fn newest(&self, below: Option<i64>, limit: i64) -> (String, String) {
+        let (before, after) = self.walk(below, limit);
+        (
+            format!("(tickets.number, tickets.id) IN ({before}"),
+            format!("{after})"),
+        )
+    }
+
+    /// Whether more than `limit` tickets numbered below `below` match (SQLite): a page of
+    /// [`Search::newest`] that came back short must then walk further.
+    pub fn more_than(&self, conn: &mut DbConn, below: Option<i64>, limit: i64) -> ApiResult<bool> {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let (before, after) = self.walk(below, limit + 1);
+        let count: Count =
+            diesel::sql_query(format!("SELECT COUNT(*) AS n FROM ({before}?{after}) AS m"))
+                .bind::<Text, _>(&self.text)
+                .get_result(conn)?;
+        Ok(count.n > limit)
+    }
+
+    /// The matching tickets' (number, id), newest first, as the SQL around the bound text.
+    fn walk(&self, below: Option<i64>, limit: i64) -> (String, String) {
+        (
+            format!(
+                "SELECT DISTINCT rowid >> {ROWID_BITS}, ticket_id FROM ticket_search WHERE ticket_search MATCH "
+            ),
+            format!(
+                "{}{} ORDER BY rowid DESC LIMIT {limit}",
+                self.public(),
+                below
+                    .map(|n| format!(" AND rowid < {}", n << ROWID_BITS))
+                    .unwrap_or_default()
+            ),
+        )
+    }
+}
+
+/// The FTS5 query for `text` with the last word's prefix spelled out as the words of the
+/// index that start with it, when it is one plain word starting at most
+/// [`MAX_WORDS_OF_PREFIX`] of them; otherwise [`fts5_query`].
+fn fts5_match(conn: &mut diesel::SqliteConnection, text: &str) -> ApiResult<Option<String>> {
+    #[derive(QueryableByName)]
+    struct Word {
+        #[diesel(sql_type = Text)]
+        word: String,
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let Some((last, rest)) = words.split_last() else {
+        return Ok(None);
+    };
+    let prefix = last.to_lowercase();
+    let Some(end) = prefix_end(&prefix) else {
+        return Ok(fts5_query(text));
+    };
+    let starting: Vec<Word> = diesel::sql_query(
+        "SELECT word FROM ticket_search_words WHERE word >= ? AND word < ? ORDER BY word LIMIT ?",
+    )
+    .bind::<Text, _>(&prefix)
+    .bind::<Text, _>(&end)
+    .bind::<diesel::sql_types::BigInt, _>(MAX_WORDS_OF_PREFIX + 1)
+    .load(conn)?;
+    if starting.is_empty() || starting.len() as i64 > MAX_WORDS_OF_PREFIX {
+        return Ok(fts5_query(text));
+    }
+    let any = starting
+        .iter()
+        .map(|w| quote(&w.word))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    Ok(Some(
+        rest.iter()
+            .map(|w| format!("{} AND ", quote(w)))
+            .chain([format!("({any})")])
+            .collect(),
+    ))
+}
+
+/// The first text after every word starting with `prefix`, when `prefix` is one plain word
+/// of ASCII letters and digits (the tokenizer keeps those as they are, lowercased).
+fn prefix_end(prefix: &str) -> Option<String> {
+    if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let mut end = prefix.as_bytes().to_vec();
+    let last = end.last_mut()?;
+    *last += 1;
+    String::from_utf8(end).ok()
+}
+
+fn quote(word: &str) -> String {
+    format!("\"{}\"", word.replace('"', "\"\""))
+}
+
 /// An FTS5 query matching every word of `text` (the last one as a prefix, for search as you
 /// type), with FTS5's own syntax taken literally.
 pub fn fts5_query(text: &str) -> Option<String> {
-    let words: Vec<String> = text
-        .split_whitespace()
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect();
+    let words: Vec<String> = text.split_whitespace().map(quote).collect();
     let last = words.len().checked_sub(1)?;
     Some(
         words
@@ -81,29 +268,6 @@ pub fn tsquery(text: &str) -> Option<String> {
             .collect::<Vec<_>>()
             .join(" & "),
     )
-}
-
-/// The SQL condition "this ticket matches `text`" for the connection's engine, as the text
-/// before the bound search text, the text after it, and the search text; `None` when the
-/// text has no words.
-pub fn condition(
-    conn: &DbConn,
-    text: &str,
-    public_only: bool,
-) -> Option<(&'static str, &'static str, String)> {
-    let after = if public_only { " AND public)" } else { ")" };
-    match conn {
-        DbConn::Sqlite(_) => Some((
-            "tickets.id IN (SELECT ticket_id FROM ticket_search WHERE ticket_search MATCH ",
-            after,
-            fts5_query(text)?,
-        )),
-        DbConn::Pg(_) => Some((
-            "tickets.id IN (SELECT ticket_id FROM ticket_search WHERE to_tsvector('simple', body) @@ to_tsquery('simple', ",
-            if public_only { ") AND public)" } else { "))" },
-            tsquery(text)?,
-        )),
-    }
 }
 
 #[cfg(test)]
