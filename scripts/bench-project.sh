@@ -10,7 +10,8 @@
 # postgres://postgres@127.0.0.1:5432/postgres; a temp database is created and dropped),
 # BENCH_PORT (18081), BENCH_DURATION (seconds per run, 20), BENCH_PROJECTS (2000),
 # BENCH_ITEMS (60), BENCH_MESSAGES (200000), BENCH_LOGINS (client users logged in, 2000),
-# BENCH_SOCKETS (2000), BENCH_CHAT_RATE (messages/s, 50), BENCH_PHASES (read,tick,chat).
+# BENCH_SOCKETS (2000), BENCH_CHAT_RATE (messages/s, 50), BENCH_PHASES (read,tick,chat),
+# BENCH_TICK_WORKERS (concurrent tickers, 8).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,6 +28,7 @@ LOGINS=${BENCH_LOGINS:-2000}
 SOCKETS=${BENCH_SOCKETS:-2000}
 CHAT_RATE=${BENCH_CHAT_RATE:-50}
 PHASES=${BENCH_PHASES:-read,tick,chat}
+TICK_WORKERS=${BENCH_TICK_WORKERS:-8}
 BASE=http://127.0.0.1:$PORT
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/release
 BIN=$TARGET/tandem
@@ -115,7 +117,8 @@ curl -fsS -o /dev/null "$BASE/api/v1/health" || die "no healthy server at $BASE 
 
 echo "==> load: $LOAD --phases $PHASES"
 "$LOAD" --base "$BASE" --phases "$PHASES" --duration "$DURATION" --logins "$LOGINS" \
-    --sockets "$SOCKETS" --chat-rate "$CHAT_RATE" --server-pid "$SERVER_PID" 2>&1 |
+    --sockets "$SOCKETS" --chat-rate "$CHAT_RATE" --tick-concurrency "$TICK_WORKERS" \
+    --server-pid "$SERVER_PID" 2>&1 |
     sed 's/^/    /'
 
 kill -0 "$SERVER_PID" 2>/dev/null || die "tandem died during the benchmark"

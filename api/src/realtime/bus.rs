@@ -1,6 +1,7 @@
 //! The in-process fan-out and the dispatcher that feeds it from the `events` table.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -68,18 +69,22 @@ impl Bus {
     /// Starts the dispatcher (and, on PostgreSQL, the listener) for this process.
     pub fn start(&self, db: Db) -> Vec<tokio::task::JoinHandle<()>> {
         let mut tasks = Vec::new();
+        // The newest seq this process has read: a NOTIFY naming nothing newer (such as the
+        // one our own dispatcher just sent) wakes nobody.
+        let seen = Arc::new(AtomicI64::new(0));
         if db.backend() == Backend::Postgres {
             tasks.push(tokio::spawn(listen(
                 db.url().to_string(),
                 self.wake.clone(),
+                seen.clone(),
             )));
         }
         let bus = self.clone();
-        tasks.push(tokio::spawn(async move { bus.dispatch(db).await }));
+        tasks.push(tokio::spawn(async move { bus.dispatch(db, seen).await }));
         tasks
     }
 
-    async fn dispatch(self, db: Db) {
+    async fn dispatch(self, db: Db, seen: Arc<AtomicI64>) {
         let mut last = loop {
             match db.run(|conn| events::latest_seq(conn, None)).await {
                 Ok(seq) => break seq,
@@ -91,18 +96,22 @@ impl Bus {
         };
         loop {
             let _ = tokio::time::timeout(IDLE_POLL, self.wake.notified()).await;
-            // PostgreSQL: first number what writers staged (a no-op on SQLite). Not through
-            // `Db::tx`, whose commit signal would wake this loop again for nothing.
-            if let Err(e) = db
-                .run(|conn| crate::db::write_tx(conn, events::sequence))
-                .await
-            {
-                tracing::warn!(error = %e, "event dispatcher could not sequence events");
-            }
+            let mut first = true;
             loop {
                 let after = last;
+                let sequence = std::mem::take(&mut first);
                 match db
-                    .run(move |conn| events::all_after(conn, after, 500))
+                    .run(move |conn| {
+                        // PostgreSQL: first number what writers staged (a no-op on SQLite),
+                        // in a transaction of its own. Not through `Db::tx`, whose commit
+                        // signal would wake this loop again for nothing.
+                        if sequence
+                            && let Err(e) = crate::db::write_tx(conn, events::sequence)
+                        {
+                            tracing::warn!(error = %e, "event dispatcher could not sequence events");
+                        }
+                        events::all_after(conn, after, 500)
+                    })
                     .await
                 {
                     Ok(batch) => {
@@ -111,6 +120,7 @@ impl Bus {
                             last = last.max(event.seq);
                             self.deliver(user, event);
                         }
+                        seen.store(last, Ordering::Relaxed);
                         if !full {
                             break;
                         }
@@ -128,7 +138,7 @@ impl Bus {
 /// A dedicated connection that LISTENs and wakes the dispatcher on every NOTIFY; it
 /// reconnects when the database goes away. The connection lives in an async task (each
 /// poll is a short blocking call), so stopping the task closes it cleanly.
-async fn listen(url: String, wake: Arc<Notify>) {
+async fn listen(url: String, wake: Arc<Notify>, seen: Arc<AtomicI64>) {
     loop {
         let target = url.clone();
         let connected = tokio::task::spawn_blocking(move || {
@@ -143,11 +153,13 @@ async fn listen(url: String, wake: Arc<Notify>) {
                 // Anything committed while we were away is picked up by this first wake.
                 wake.notify_one();
                 loop {
+                    let seen = seen.clone();
                     let polled = tokio::task::spawn_blocking(move || {
                         let mut heard = false;
                         for n in conn.notifications_iter() {
-                            n.map_err(|e| e.to_string())?;
-                            heard = true;
+                            let n = n.map_err(|e| e.to_string())?;
+                            let newest = n.payload.parse::<i64>().unwrap_or(i64::MAX);
+                            heard |= newest > seen.load(Ordering::Relaxed);
                         }
                         Ok::<_, String>((conn, heard))
                     })
