@@ -37,46 +37,10 @@ TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/release
 BIN=$TARGET/tandem
 LOAD=$TARGET/examples/bench_desk
 
-die() { printf 'bench-desk.sh: error: %s\n' "$*" >&2; exit 1; }
-case "$DB_KIND" in
-    sqlite) ;;
-    postgres) command -v psql >/dev/null || die "psql not found (needed to make the temp database)" ;;
-    *) die "BENCH_DB must be sqlite or postgres (got $DB_KIND)" ;;
-esac
-command -v curl >/dev/null || die "curl not found"
-if curl -s -o /dev/null "$BASE/"; then
-    die "something already listens on 127.0.0.1:$PORT; set BENCH_PORT"
-fi
-
-TMP=$(mktemp -d)
-SERVER_PID=
-PG_DB=
-cleanup() {
-    local rc=$?
-    # `|| true` throughout: a failing step must not cut the cleanup short (set -e).
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        for _ in 1 2 3 4 5 6 7 8 9 10; do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.5
-        done
-        kill -9 "$SERVER_PID" 2>/dev/null || true
-    fi
-    if [ "$rc" -ne 0 ] && [ -f "$TMP/server.log" ]; then
-        echo "--- last lines of the server log ---" >&2
-        tail -n 30 "$TMP/server.log" >&2
-    fi
-    if [ "$KEEP" = 1 ]; then
-        echo "kept: $TANDEM_DATABASE_URL" >&2
-        return
-    fi
-    if [ -n "$PG_DB" ]; then
-        psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
-    fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+BENCH_NAME=bench-desk.sh
+# shellcheck source=scripts/bench-lib.sh
+source "$ROOT/scripts/bench-lib.sh"
+bench_check
 
 # BENCH_NO_BUILD=1 measures the binaries already built (a tree others are editing would
 # otherwise rebuild first).
@@ -90,21 +54,10 @@ if [ -n "$SEEDED" ]; then
     export TANDEM_DATABASE_URL=$SEEDED
     KEEP=1
     case "$SEEDED" in postgres*) DB_KIND=postgres ;; *) DB_KIND=sqlite ;; esac
-elif [ "$DB_KIND" = postgres ]; then
-    PG_DB=tandem_desk_bench_$$_$RANDOM
-    psql -q "$PG_ADMIN" -c "CREATE DATABASE $PG_DB" >/dev/null ||
-        die "cannot create a database through $PG_ADMIN (is PostgreSQL running?)"
-    export TANDEM_DATABASE_URL=${PG_ADMIN%/*}/$PG_DB
 else
-    export TANDEM_DATABASE_URL=sqlite://$TMP/bench.db
+    bench_new_database tandem_desk_bench
 fi
-export TANDEM_BIND=127.0.0.1:$PORT
-# Logging every request would measure the terminal, not the server.
-export RUST_LOG=${RUST_LOG:-warn}
-# Hundreds of logins from one address: lift the per-IP login limit.
-export TANDEM_LOGIN_MAX_ATTEMPTS_PER_IP=1000000
-export TANDEM_WEB_DIST=/nonexistent
-export TANDEM_MAIL_OUTBOX_DIR=$TMP/outbox
+bench_server_env
 
 SEED_SECS="(seeded before)"
 if [ -z "$SEEDED" ]; then
@@ -124,15 +77,7 @@ fi
 # million tickets take a while): apply them before the server's start-up clock runs.
 "$BIN" migrate | sed 's/^/    /'
 
-echo "==> starting tandem serve on $TANDEM_BIND"
-"$BIN" serve >"$TMP/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 150); do
-    curl -fsS -o /dev/null "$BASE/api/v1/health" 2>/dev/null && break
-    kill -0 "$SERVER_PID" 2>/dev/null || die "tandem exited during start-up"
-    sleep 0.2
-done
-curl -fsS -o /dev/null "$BASE/api/v1/health" || die "no healthy server at $BASE after 30 s"
+bench_start_server "$BIN" 30
 
 echo "==> load: $LOAD --phases $PHASES"
 "$LOAD" --base "$BASE" --phases "$PHASES" --orgs "$ORGS" --requests "$REQUESTS" \
@@ -140,8 +85,7 @@ echo "==> load: $LOAD --phases $PHASES"
     --duration "$DURATION" --create-concurrency "$CREATE_CONCURRENCY" \
     --server-pid "$SERVER_PID" 2>&1 | sed 's/^/    /'
 
-kill -0 "$SERVER_PID" 2>/dev/null || die "tandem died during the benchmark"
-RSS=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status")
+bench_server_rss
 echo
 echo "Tandem support-desk benchmark: release build, $DB_KIND, $(nproc) CPUs"
 echo "seeding ($TICKETS tickets, $MESSAGES messages): ${SEED_SECS}; database size $DB_SIZE"
