@@ -62,6 +62,7 @@ use crate::resources::{board, chat, inbound_email, products};
         canned_replies::list, canned_replies::create, canned_replies::get, canned_replies::update,
         canned_replies::remove, canned_render::rendered,
         ticket_attachments::upload, ticket_attachments::list, ticket_attachments::download,
+        ticket_attachments::limits,
         ticket_list::list, ticket_create::create, ticket_from_chat::create, ticket_update::show, ticket_update::update,
         ticket_update::history, ticket_messages::list, ticket_messages::create,
         crate::resources::ratings::rate, crate::resources::ratings::lookup, crate::resources::ratings::rate_by_link,

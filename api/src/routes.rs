@@ -125,6 +125,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(ticket_attachments::upload)
         .service(ticket_attachments::list)
         .service(ticket_attachments::download)
+        .service(ticket_attachments::limits)
         .service(ticket_from_chat::create)
         .service(ticket_update::show)
         .service(ticket_update::update)

@@ -392,7 +392,7 @@ async fn searching_the_workspace_finds_a_ticket_by_a_word_of_its_subject() {
 }
 
 #[tokio::test]
-async fn an_agent_attaches_a_file_and_the_client_sees_it_on_the_portal() {
+async fn an_agent_attaches_a_file_and_the_client_sees_and_downloads_it_on_the_portal() {
     if !enabled() {
         return;
     }
@@ -450,6 +450,88 @@ async fn an_agent_attaches_a_file_and_the_client_sees_it_on_the_portal() {
         wait_for_text(&client, "attachment-name", "label-preview.txt").await;
         wait_for_text(&client, "attachment-meta", "Giulia Galli").await;
         assert_no_horizontal_scroll(&client).await;
+        // Downloading it saves the file, under its name, with the bytes the agent attached.
+        dismiss_toasts(&client).await;
+        click(&client, "attachment-download").await;
+        let saved = wait_download(&client, "label-preview.txt").await;
+        assert_eq!(saved, std::fs::read(&good).expect("read"));
+        assert!(texts(&client, "attachment-error").await.is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_file_over_the_size_limit_is_refused_before_it_is_sent() {
+    if !enabled() {
+        return;
+    }
+    // The default limit, 10 MiB.
+    scenario(|app, c| async move {
+        let ticket = open_ticket(&app, MEMBER, "Crash dump attached", "technical_problem").await;
+        let dir = std::env::temp_dir().join(format!("tandem-big-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let big = dir.join("crash.zip");
+        std::fs::write(&big, vec![0u8; 12_897_485]).expect("write");
+
+        sign_in(&c, &app, AGENT, PASSWORD).await;
+        wait_for(&c, "nav-link-tickets").await;
+        c.goto(&format!("{}/tickets/{ticket}", app.address))
+            .await
+            .expect("open the ticket");
+        wait_for(&c, "attachments-empty").await;
+        // The page knows the server's limit and says it.
+        wait_for_text(&c, "attachment-hint", "of up to 10 MB").await;
+        wait_for(&c, "attachment-input")
+            .await
+            .send_keys(&big.display().to_string())
+            .await
+            .expect("choose the file");
+        let shown = wait_for_text(&c, "attachment-error", "the limit is 10 MB").await;
+        assert_eq!(
+            shown,
+            "crash.zip was not attached: it is 12.3 MB; the limit is 10 MB."
+        );
+        // Nothing went up: no upload in progress, none listed, none stored.
+        assert!(texts(&c, "attachment-uploading").await.is_empty());
+        wait_for(&c, "attachments-empty").await;
+        let agent = app.token(AGENT).await;
+        let listed = app
+            .get_ok(&format!("/tickets/{ticket}/attachments"), &agent)
+            .await;
+        assert_eq!(listed, serde_json::json!([]));
+        assert_no_horizontal_scroll(&c).await;
+
+        // A page that skips the check and sends it anyway reads the server's refusal (not a
+        // broken connection), which names the limit.
+        let answer = c
+            .execute_async(
+                "const [url, token, size, done] = arguments; \
+                 fetch(url, { method: 'POST', body: new Blob([new Uint8Array(size)]), \
+                   headers: { 'Authorization': 'Bearer ' + token, 'Content-Type': 'application/zip' } }) \
+                 .then(async r => done({ status: r.status, type: r.headers.get('content-type'), body: await r.json() })) \
+                 .catch(e => done({ error: String(e) }));",
+                vec![
+                    serde_json::json!(format!(
+                        "/api/v1/tickets/{ticket}/attachments?filename=crash.zip"
+                    )),
+                    serde_json::json!(agent),
+                    serde_json::json!(12_897_485),
+                ],
+            )
+            .await
+            .expect("run the upload in the page");
+        assert_eq!(answer["status"], 413, "{answer}");
+        assert_eq!(answer["type"], "application/problem+json", "{answer}");
+        assert_eq!(
+            answer["body"]["detail"], "the file is 12.3 MB; the limit is 10 MB",
+            "{answer}"
+        );
+        assert_eq!(answer["body"]["errors"][0]["field"], "body", "{answer}");
+        let listed = app
+            .get_ok(&format!("/tickets/{ticket}/attachments"), &agent)
+            .await;
+        assert_eq!(listed, serde_json::json!([]));
         let _ = std::fs::remove_dir_all(&dir);
     })
     .await;
@@ -556,6 +638,128 @@ async fn an_admin_edits_a_canned_reply_and_changes_desk_settings() {
         assert_eq!(billing["department_name"], "Technical support");
         assert_eq!(billing["required_skill"], "invoices");
         assert_no_horizontal_scroll(&c).await;
+    })
+    .await;
+}
+
+/// Replaces the text of the input with this `data-test`, keystroke by keystroke.
+async fn retype(c: &Client, test: &str, text: &str) {
+    let el = wait_for(c, test).await;
+    empty_field(&el).await;
+    el.send_keys(text).await.expect("type");
+}
+
+#[tokio::test]
+async fn an_admin_adds_a_business_calendar_and_an_sla_policy_through_the_forms() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        let admin = app.token("admin@magicstore.test").await;
+        sign_in(&c, &app, "admin@magicstore.test", PASSWORD).await;
+        click(&c, "nav-link-desk").await;
+        wait_for(&c, "calendar-empty").await;
+        wait_for(&c, "policy-empty").await;
+
+        // A calendar. Closed every day, it is refused before sending, saying why.
+        click(&c, "calendar-new").await;
+        wait_for(&c, "calendar-create-form").await;
+        type_into(&c, "calendar-name", "Lisbon office").await;
+        retype(&c, "calendar-time-zone", "Europe/Lisbn").await;
+        for day in ["week.mon", "week.tue", "week.wed", "week.thu", "week.fri"] {
+            empty_field(&wait_for(&c, day).await).await;
+        }
+        click(&c, "calendar-submit").await;
+        wait_for_text(&c, "calendar-error", "week: needs at least one open interval").await;
+        // Open, but with its time zone mistyped: the server refuses it at the field.
+        for day in ["week.tue", "week.wed", "week.thu", "week.fri"] {
+            type_into(&c, day, "09:00-18:00").await;
+        }
+        type_into(&c, "week.mon", "08:00-12:00, 13:00-17:00").await;
+        type_into(&c, "week.sat", "09:00-12:00").await;
+        type_into(&c, "calendar-holidays", "2026-12-25").await;
+        click(&c, "calendar-submit").await;
+        wait_for_text(&c, "calendar-time-zone-errors", "not a known IANA time zone").await;
+        wait_for_xpath(
+            &c,
+            "//input[@data-test='calendar-time-zone'][@aria-invalid='true']",
+            "the time zone marked invalid",
+        )
+        .await;
+        assert!(texts(&c, "calendar-name-errors").await.is_empty());
+        retype(&c, "calendar-time-zone", "Europe/Lisbon").await;
+        click(&c, "calendar-submit").await;
+        wait_for_text(&c, "calendar-page-notice", "Lisbon office").await;
+        wait_gone(&c, "calendar-create-form").await;
+
+        // A policy for urgent Enterprise tickets, counted in that calendar: a resolution
+        // target shorter than the first response is marked at its field before sending.
+        click(&c, "policy-new").await;
+        wait_for(&c, "policy-create-form").await;
+        type_into(&c, "policy-name", "Enterprise urgent").await;
+        choose(&c, "policy-priority", "Urgent").await;
+        type_into(&c, "policy-plan", "enterprise").await;
+        retype(&c, "policy-first-response", "30").await;
+        type_into(&c, "policy-resolution", "20").await;
+        choose(&c, "policy-calendar", "Lisbon office").await;
+        click(&c, "policy-submit").await;
+        wait_for_text(
+            &c,
+            "policy-resolution-errors",
+            "must be at least the first-response target",
+        )
+        .await;
+        assert!(
+            app.get_ok("/sla-policies", &admin)
+                .await
+                .as_array()
+                .is_some_and(Vec::is_empty),
+            "nothing is sent while a field is wrong"
+        );
+        retype(&c, "policy-resolution", "240").await;
+        click(&c, "policy-submit").await;
+        wait_for_text(&c, "policy-page-notice", "Enterprise urgent").await;
+        wait_gone(&c, "policy-create-form").await;
+
+        // After a reload both are listed as stored.
+        c.refresh().await.expect("reload");
+        wait_for_xpath(
+            &c,
+            "//*[@data-test='calendar-row'][contains(., 'Lisbon office')][contains(., 'Europe/Lisbon · open 6 days a week · 1 holiday · used by 1 policy')]",
+            "the calendar's row after a reload",
+        )
+        .await;
+        wait_for_xpath(
+            &c,
+            "//*[@data-test='policy-row'][contains(., 'Enterprise urgent')][contains(., 'Urgent · enterprise · first response 30 min, resolution 240 min · Lisbon office')]",
+            "the policy's row after a reload",
+        )
+        .await;
+        assert_no_horizontal_scroll(&c).await;
+
+        let calendars = app.get_ok("/business-calendars", &admin).await;
+        let calendar = &calendars[0];
+        assert_eq!(calendar["time_zone"], "Europe/Lisbon", "{calendars}");
+        assert_eq!(
+            calendar["week"]["mon"],
+            serde_json::json!([
+                {"start": "08:00", "end": "12:00"},
+                {"start": "13:00", "end": "17:00"}
+            ])
+        );
+        assert_eq!(
+            calendar["week"]["sat"],
+            serde_json::json!([{"start": "09:00", "end": "12:00"}])
+        );
+        assert_eq!(calendar["week"]["sun"], serde_json::json!([]));
+        assert_eq!(calendar["holidays"], serde_json::json!(["2026-12-25"]));
+        let policies = app.get_ok("/sla-policies", &admin).await;
+        let policy = &policies[0];
+        assert_eq!(policy["priority"], "urgent", "{policies}");
+        assert_eq!(policy["plan"], "enterprise");
+        assert_eq!(policy["first_response_minutes"], 30);
+        assert_eq!(policy["resolution_minutes"], 240);
+        assert_eq!(policy["calendar_id"], calendar["id"]);
     })
     .await;
 }

@@ -1024,6 +1024,12 @@ fn table() -> Vec<Row> {
             None,
             [401, 200, 404, 200, 200, 200, 404, 404],
         ),
+        row(
+            M::GET,
+            "/attachment-limits",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
         // CSAT: clients rate (once resolved: the open ticket answers 409); staff never do.
         row(
             M::PUT,

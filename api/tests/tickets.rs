@@ -1107,3 +1107,143 @@ async fn attachments_are_bounded_typed_and_follow_the_notes_rule() {
     )
     .await;
 }
+
+/// POSTs a `text/plain` body over a plain socket the way a browser uploads over a slow line:
+/// the whole body, `chunk` bytes at a time with `pause` between, before the answer is read.
+/// Returns the status, `Content-Type` and body of the answer; panics when the connection
+/// breaks first.
+async fn send_whole_then_read(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    body: Vec<u8>,
+    chunk: usize,
+    pause: std::time::Duration,
+) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let host = app.address.trim_start_matches("http://").to_string();
+    let head = format!(
+        "POST /api/v1{path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let raw = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
+        let mut s = std::net::TcpStream::connect(&host)?;
+        s.set_read_timeout(Some(std::time::Duration::from_secs(20)))?;
+        s.set_write_timeout(Some(std::time::Duration::from_secs(20)))?;
+        s.write_all(head.as_bytes())?;
+        for part in body.chunks(chunk) {
+            s.write_all(part)?;
+            std::thread::sleep(pause);
+        }
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw)?;
+        Ok(raw)
+    })
+    .await
+    .expect("join")
+    .expect("the whole upload sent and the answer read, not a broken connection");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").expect("a whole answer");
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    let header = |name: &str| {
+        head.lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_string())
+    };
+    assert_eq!(header("transfer-encoding"), None, "{head}");
+    (
+        status,
+        header("content-type").unwrap_or_default(),
+        body.to_string(),
+    )
+}
+
+#[tokio::test]
+async fn an_oversized_upload_is_read_to_its_end_and_answered_413_naming_the_body() {
+    const LIMIT: usize = 64 * 1024;
+    let app = common::spawn_app_with(|c| c.attachment_max_bytes = LIMIT).await;
+    app.load_demo().await;
+    let member = app.token("member@fashop.test").await;
+    let t = open(
+        &app,
+        &member,
+        json!({"subject": "Crash dump", "body": "Attaching the dump", "cluster": "technical_problem"}),
+    )
+    .await;
+    let id = t["id"].as_str().expect("id");
+    // The limit is there to read before uploading.
+    let limits = app.get_ok("/attachment-limits", &member).await;
+    assert_eq!(limits["max_bytes"], LIMIT, "{limits}");
+    assert!(
+        limits["content_types"]
+            .as_array()
+            .expect("types")
+            .contains(&json!("text/plain")),
+        "{limits}"
+    );
+    // A client that sends a file far larger anyway, the whole body before reading the answer
+    // as browsers do, and slowly (over two seconds), still reads the answer: a server that
+    // answers mid-upload closes the connection a second later, and the client, still sending,
+    // is left with a broken connection instead.
+    let (status, content_type, body) = send_whole_then_read(
+        &app,
+        &format!("/tickets/{id}/attachments?filename=dump.txt"),
+        &member,
+        vec![b'x'; 1024 * 1024],
+        64 * 1024,
+        std::time::Duration::from_millis(150),
+    )
+    .await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(content_type, "application/problem+json");
+    let problem: Value = serde_json::from_str(&body).expect("problem json");
+    assert_eq!(problem["code"], "payload_too_large", "{problem}");
+    assert_eq!(
+        problem["detail"], "the file is 1 MB; the limit is 64 KB",
+        "{problem}"
+    );
+    assert_eq!(problem["errors"][0]["field"], "body", "{problem}");
+    assert_eq!(problem["errors"][0]["rule"], "too_large", "{problem}");
+    // Nothing was stored or recorded.
+    let listed = app
+        .get_ok(&format!("/tickets/{id}/attachments"), &member)
+        .await;
+    assert_eq!(listed, json!([]));
+    let rows: i64 = app
+        .state
+        .db
+        .run(|conn| {
+            use api::db::schema::ticket_attachments as ta;
+            use diesel::prelude::*;
+            Ok(ta::table.count().get_result(conn)?)
+        })
+        .await
+        .expect("count");
+    assert_eq!(rows, 0);
+    let staff = app.token("agent1@magicstore.test").await;
+    assert!(
+        !history(&app, &staff, id)
+            .await
+            .iter()
+            .any(|(kind, _)| kind == "attached")
+    );
+    // A file at the limit goes through on the same client.
+    let res = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/tickets/{id}/attachments?filename=fits.txt"),
+            Some(&member),
+        )
+        .header("Content-Type", "text/plain")
+        .body(vec![b'y'; LIMIT])
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), 201);
+}

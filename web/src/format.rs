@@ -117,17 +117,8 @@ pub fn plan(p: Option<&str>) -> String {
     }
 }
 
-/// A file's size as people read it: `512 B`, `48.2 KB`, `3.1 MB` (powers of 1024).
+/// A file's size as people read it: `512 B`, `48.2 KB`, `3.1 MB` (powers of 1024), worded as
+/// the server words its size limits.
 pub fn file_size(bytes: i64) -> String {
-    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut size = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while size >= 1024.0 && unit + 1 < UNITS.len() {
-        size /= 1024.0;
-        unit += 1;
-    }
-    format!("{size:.1} {}", UNITS[unit])
+    shared::desk::ticket::size_label(bytes.max(0).unsigned_abs())
 }

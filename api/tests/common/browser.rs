@@ -59,6 +59,38 @@ pub fn web_dist() -> PathBuf {
     dist
 }
 
+/// Where the browsers of this test process save what they download: emptied when a browser
+/// starts, removed when it stops (browser tests run one at a time).
+pub fn downloads_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("tandem-downloads-{}", std::process::id()))
+}
+
+/// Waits until the browser has saved a download named `filename` (complete, not a
+/// `.crdownload`) and returns its bytes.
+pub async fn wait_download(c: &Client, filename: &str) -> Vec<u8> {
+    let path = downloads_dir().join(filename);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Ok(bytes) = std::fs::read(&path) {
+            return bytes;
+        }
+        if Instant::now() > deadline {
+            let saved: Vec<String> = std::fs::read_dir(downloads_dir())
+                .map(|d| {
+                    d.filter_map(|e| e.ok())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            panic!(
+                "no download {filename:?} within {WAIT:?} (saved: {saved:?}); {}",
+                page_state(c).await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// chromedriver on a free port, and a WebDriver session with a fresh Chromium profile.
 pub struct Browser {
     pub client: Client,
@@ -104,6 +136,9 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let profile = tempfile::tempdir().expect("profile dir");
+        let downloads = downloads_dir();
+        let _ = std::fs::remove_dir_all(&downloads);
+        std::fs::create_dir_all(&downloads).expect("downloads dir");
         let args = [
             "--headless".to_string(),
             "--no-sandbox".into(),
@@ -123,7 +158,15 @@ impl Browser {
         let phone = json!({ "deviceMetrics": { "width": 375, "height": 800, "pixelRatio": 2.0, "touch": true } });
         caps.insert(
             "goog:chromeOptions".into(),
-            json!({ "binary": chromium(), "args": args, "mobileEmulation": phone }),
+            json!({
+                "binary": chromium(),
+                "args": args,
+                "mobileEmulation": phone,
+                "prefs": {
+                    "download.default_directory": downloads.display().to_string(),
+                    "download.prompt_for_download": false,
+                },
+            }),
         );
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
@@ -148,6 +191,7 @@ impl Browser {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(downloads_dir());
     }
 }
 

@@ -317,6 +317,52 @@ pub struct Attachment {
     pub url: String,
 }
 
+/// What the desk accepts as an attachment, as this server is configured: read it before
+/// uploading, so that a person hears about a file too large before sending it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "max_bytes": 10485760,
+    "content_types": ["image/png", "image/jpeg", "application/pdf", "text/plain"]
+})))]
+pub struct AttachmentLimits {
+    /// Largest file accepted, in bytes; a larger upload is answered `413`.
+    pub max_bytes: i64,
+    /// The accepted types (`Content-Type` of the upload); any other is answered `422`.
+    pub content_types: Vec<String>,
+}
+
+/// A size as a person reads it: `35 B`, `2.4 KB`, `12.3 MB`, `10 MB` (powers of 1024; a
+/// whole number drops its `.0`).
+pub fn size_label(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut size = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while size >= 1024.0 && unit + 1 < UNITS.len() {
+        size /= 1024.0;
+        unit += 1;
+    }
+    let text = format!("{size:.1}");
+    let text = text.strip_suffix(".0").unwrap_or(&text);
+    format!("{text} {}", UNITS[unit])
+}
+
+/// Why a file of `size` bytes (when known) is refused under the limit `max`, or `None` when it
+/// fits: "is 12.3 MB; the limit is 10 MB".
+pub fn attachment_too_large(size: Option<u64>, max: u64) -> Option<String> {
+    let limit = size_label(max);
+    match size {
+        Some(s) if s <= max => None,
+        Some(s) if size_label(s) != limit => {
+            Some(format!("is {}; the limit is {limit}", size_label(s)))
+        }
+        Some(_) | None => Some(format!("is larger than the limit of {limit}")),
+    }
+}
+
 /// Whether a file of this type (parameters such as `; charset=` ignored) may be attached.
 pub fn attachment_type_allowed(content_type: &str) -> bool {
     let base = content_type
@@ -514,6 +560,33 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&clear).expect("json"),
             r#"{"assignee_id":null}"#
+        );
+    }
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(size_label(0), "0 B");
+        assert_eq!(size_label(1023), "1023 B");
+        assert_eq!(size_label(1024), "1 KB");
+        assert_eq!(size_label(2458), "2.4 KB");
+        assert_eq!(size_label(10 * 1024 * 1024), "10 MB");
+        assert_eq!(size_label(12_897_485), "12.3 MB");
+        assert_eq!(size_label(3 * 1024 * 1024 * 1024), "3 GB");
+        let max = 10 * 1024 * 1024;
+        assert_eq!(attachment_too_large(Some(max), max), None);
+        assert_eq!(attachment_too_large(Some(0), max), None);
+        assert_eq!(
+            attachment_too_large(Some(12_897_485), max).as_deref(),
+            Some("is 12.3 MB; the limit is 10 MB")
+        );
+        assert_eq!(
+            attachment_too_large(Some(max + 1), max).as_deref(),
+            Some("is larger than the limit of 10 MB"),
+            "a byte over does not read as the limit itself"
+        );
+        assert_eq!(
+            attachment_too_large(None, max).as_deref(),
+            Some("is larger than the limit of 10 MB")
         );
     }
 

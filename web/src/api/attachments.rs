@@ -1,12 +1,17 @@
-//! A ticket's attachments: the list, an upload (the file's raw bytes, its type as
-//! `Content-Type`) and a download, which needs the bearer token like every other call and so
+//! A ticket's attachments: what the server accepts, the list, an upload (the file's raw
+//! bytes, its type as `Content-Type`) and a download, which needs the bearer token like every other call and so
 //! is read here and handed back as a `Blob` for the page to offer.
 
-use shared::desk::ticket::Attachment;
+use shared::desk::ticket::{Attachment, AttachmentLimits};
 use shared::{ErrorCode, Problem};
 use web_sys::{Blob, BlobPropertyBag, File};
 
 use super::client::{Call, local_problem, query, segment};
+
+/// The largest file and the types the server takes, to check a file before sending it.
+pub async fn limits() -> Result<AttachmentLimits, Problem> {
+    Call::get("/attachment-limits").fetch().await
+}
 
 /// Oldest first; a client user does not get the files of internal notes.
 pub async fn list(ticket_id: &str) -> Result<Vec<Attachment>, Problem> {

@@ -4,16 +4,16 @@
 //! with staff.
 
 use actix_web::http::header::{
-    CONTENT_TYPE, ContentDisposition, DispositionParam, DispositionType,
+    CONTENT_LENGTH, CONTENT_TYPE, ContentDisposition, DispositionParam, DispositionType,
 };
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use futures_util::StreamExt;
 use serde::Deserialize;
-use shared::ErrorCode;
 use shared::desk::MessageKind;
-use shared::desk::ticket::{self, Attachment, FILENAME_MAX, Side};
+use shared::desk::ticket::{self, Attachment, AttachmentLimits, FILENAME_MAX, Side};
+use shared::{ErrorCode, FieldError};
 use utoipa::IntoParams;
 
 use crate::auth::Actor;
@@ -34,6 +34,11 @@ pub struct UploadQuery {
     /// Attach to this message of the ticket (optional).
     pub message_id: Option<String>,
 }
+
+/// How much of an oversized upload is still read (and dropped) before answering `413`:
+/// browsers that are still sending when the server answers and closes report a network
+/// failure instead of the answer. Beyond this the connection is closed without waiting.
+const DRAIN_MAX: usize = 64 * 1024 * 1024;
 
 /// An attachment with its bytes: ticket, message, file name, type, data.
 type Stored = (String, Option<String>, String, String, Vec<u8>);
@@ -105,7 +110,7 @@ fn note_ids(conn: &mut DbConn, ticket_id: &str) -> ApiResult<Vec<String>> {
 #[utoipa::path(
     post, path = "/api/v1/tickets/{id}/attachments", operation_id = "uploadTicketAttachment", tag = "tickets",
     summary = "Attach a file to a ticket",
-    description = "Send the file as the request body with its type in `Content-Type` (PNG, JPEG, GIF, WebP, PDF, plain text, CSV, ZIP, DOCX, XLSX) and its name in `filename`; at most `attachment_max_bytes` (10 MiB by default, 413 beyond). Whoever may reply on the ticket may attach (not sales); `message_id` ties the file to a message of the ticket — a client user cannot attach to an internal note.",
+    description = "Send the file as the request body with its type in `Content-Type` (PNG, JPEG, GIF, WebP, PDF, plain text, CSV, ZIP, DOCX, XLSX) and its name in `filename`; at most `attachment_max_bytes` (10 MiB by default; `GET /api/v1/attachment-limits` tells it), else 413 naming `body`, answered once the rest of the body has arrived so that the client reads it. Whoever may reply on the ticket may attach (not sales); `message_id` ties the file to a message of the ticket — a client user cannot attach to an internal note.",
     params(("id" = String, Path, description = "Ticket id"), UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
     responses(
@@ -163,19 +168,7 @@ pub async fn upload(
             ),
         ));
     }
-    let max = state.config.attachment_max_bytes;
-    let mut data = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk
-            .map_err(|e| ApiError::invalid_body(format!("the upload broke off: {e}"), vec![]))?;
-        if data.len() + chunk.len() > max {
-            return Err(ApiError::new(
-                ErrorCode::PayloadTooLarge,
-                format!("an attachment must be at most {max} bytes"),
-            ));
-        }
-        data.extend_from_slice(&chunk);
-    }
+    let data = read_file(&mut payload, &req, state.config.attachment_max_bytes).await?;
     if data.is_empty() {
         return Err(ApiError::field("body", "required", "the file is empty"));
     }
@@ -255,6 +248,80 @@ pub async fn upload(
     Ok(HttpResponse::Created()
         .insert_header(("Location", attachment.url.clone()))
         .json(attachment))
+}
+
+/// The upload's bytes, at most `max` of them. A larger file is refused (`413`, naming `body`
+/// and both sizes) once the rest of the body has been read and dropped, so that the client
+/// gets to read the answer; a body declared larger than `max` + [`DRAIN_MAX`] is refused at
+/// once.
+async fn read_file(
+    payload: &mut web::Payload,
+    req: &HttpRequest,
+    max: usize,
+) -> ApiResult<web::BytesMut> {
+    let broke = |e: actix_web::error::PayloadError| {
+        ApiError::invalid_body(format!("the upload broke off: {e}"), vec![])
+    };
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let too_large = |size: Option<u64>| {
+        let why = ticket::attachment_too_large(size, max as u64)
+            .unwrap_or_else(|| "is too large".to_string());
+        ApiError {
+            fields: vec![FieldError::new(
+                "body",
+                "too_large",
+                format!(
+                    "must be at most {} ({max} bytes)",
+                    ticket::size_label(max as u64)
+                ),
+            )],
+            ..ApiError::new(ErrorCode::PayloadTooLarge, format!("the file {why}"))
+        }
+    };
+    let drain_to = max.saturating_add(DRAIN_MAX);
+    if declared.is_some_and(|d| d > drain_to as u64) {
+        return Err(too_large(declared));
+    }
+    let mut data = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(broke)?;
+        if data.len() + chunk.len() <= max {
+            data.extend_from_slice(&chunk);
+            continue;
+        }
+        let mut seen = data.len() + chunk.len();
+        drop(data);
+        while seen <= drain_to {
+            match payload.next().await {
+                Some(chunk) => seen += chunk.map_err(broke)?.len(),
+                None => return Err(too_large(Some(seen as u64))),
+            }
+        }
+        return Err(too_large(declared));
+    }
+    Ok(data)
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/attachment-limits", operation_id = "attachmentLimits", tag = "tickets",
+    summary = "What an attachment may be",
+    description = "The largest file a ticket accepts (`attachment_max_bytes` of the server's configuration) and the accepted types, for clients to check a file before uploading it. Anyone signed in.",
+    responses((status = 200, description = "The limits", body = AttachmentLimits)),
+    security(("bearer" = [])),
+)]
+#[get("/attachment-limits")]
+pub async fn limits(state: web::Data<AppState>, _actor: Actor) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(AttachmentLimits {
+        max_bytes: i64::try_from(state.config.attachment_max_bytes).unwrap_or(i64::MAX),
+        content_types: ticket::ATTACHMENT_TYPES
+            .iter()
+            .map(|t| t.to_string())
+            .collect(),
+    }))
 }
 
 #[utoipa::path(

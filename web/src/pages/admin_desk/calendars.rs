@@ -16,7 +16,20 @@ use crate::components::field::TextField;
 use crate::components::form::FormState;
 use crate::components::paged::Paged;
 
-const FIELDS: &[&str] = &["name", "time_zone", "week", "holidays"];
+/// The fields shown, one per day: an error on the whole `week` (no day open) has no field of
+/// its own, so the form's banner lists it.
+const FIELDS: &[&str] = &[
+    "name",
+    "time_zone",
+    "week.mon",
+    "week.tue",
+    "week.wed",
+    "week.thu",
+    "week.fri",
+    "week.sat",
+    "week.sun",
+    "holidays",
+];
 
 /// `(day, field, label)` in week order.
 const DAYS: [(Weekday, &str, &str); 7] = [

@@ -1,14 +1,15 @@
 //! The ticket's files, for staff and client alike: each with its size, type, who attached it
 //! and when, downloaded with the bearer token (the API will not serve it without) and handed
-//! to the browser as a blob URL; and "Attach a file", which uploads at once and shows the
-//! server's reason when it refuses one (too large, a type it does not take). The list follows
+//! to the browser as a blob URL; and "Attach a file", which refuses a file larger than the
+//! server's limit (read from the API) before sending it, uploads any other at once, and shows
+//! the server's reason when it refuses one (too large, a type it does not take). The list follows
 //! `ticket.changed`, so a file attached on the other side appears without a reload.
 
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::Role;
-use shared::desk::ticket::{ATTACHMENT_TYPES, Attachment};
+use shared::desk::ticket::{ATTACHMENT_TYPES, Attachment, attachment_too_large, size_label};
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, HtmlAnchorElement, HtmlInputElement};
 
@@ -27,6 +28,16 @@ pub fn AttachmentsCard() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let uploading = RwSignal::new(None::<String>);
     let reload_tick = RwSignal::new(0u32);
+    // The server's size limit; until it is known (or if it cannot be read) the server alone
+    // checks.
+    let max_bytes = RwSignal::new(None::<u64>);
+    if may_attach {
+        spawn_local(async move {
+            if let Ok(limits) = api::attachments::limits().await {
+                let _ = max_bytes.try_set(u64::try_from(limits.max_bytes).ok());
+            }
+        });
+    }
 
     Effect::new(move |_| {
         let id = tv.id.get();
@@ -64,6 +75,13 @@ pub fn AttachmentsCard() -> impl IntoView {
         };
         // Emptied, so that choosing the same file again (after a refusal) still uploads.
         input.set_value("");
+        let too_large = max_bytes
+            .get_untracked()
+            .and_then(|max| attachment_too_large(Some(file.size() as u64), max));
+        if let Some(why) = too_large {
+            error.set(Some(format!("{} was not attached: it {why}.", file.name())));
+            return;
+        }
         let id = tv.id.get_untracked();
         error.set(None);
         uploading.set(Some(file.name()));
@@ -119,7 +137,11 @@ pub fn AttachmentsCard() -> impl IntoView {
                         on:change=on_file
                     />
                 </label>
-                <p class="hint">"Images, PDF, text, CSV, ZIP, Word or Excel files."</p>
+                <p class="hint" data-test="attachment-hint">
+                    "Images, PDF, text, CSV, ZIP, Word or Excel files"
+                    {move || max_bytes.get().map(|max| format!(" of up to {}", size_label(max)))}
+                    "."
+                </p>
             })}
         </section>
     }
