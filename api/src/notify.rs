@@ -110,9 +110,7 @@ pub fn notify(
     if !rows.is_empty() {
         crate::insert_rows!(conn, n::table, &rows)?;
     }
-    for user in &by_mail {
-        schedule_digest(conn, config, user)?;
-    }
+    schedule_digests(conn, config, &by_mail)?;
     publish(
         conn,
         &told,
@@ -132,16 +130,13 @@ pub struct DigestJob {
 }
 
 /// One digest job per user waits at a time; notifications arriving meanwhile join it.
-fn schedule_digest(conn: &mut DbConn, config: &Config, user_id: &str) -> ApiResult<()> {
-    let payload = serde_json::to_value(DigestJob {
-        user_id: user_id.to_string(),
-    })?;
-    if crate::jobs::is_queued(conn, DIGEST_JOB, &payload)? {
-        return Ok(());
-    }
+fn schedule_digests(conn: &mut DbConn, config: &Config, users: &[String]) -> ApiResult<()> {
+    let payloads = users
+        .iter()
+        .map(|u| serde_json::to_value(DigestJob { user_id: u.clone() }))
+        .collect::<Result<Vec<_>, _>>()?;
     let run_at = now() + Duration::seconds(config.notification_batch_secs.max(0));
-    crate::jobs::enqueue_at(conn, DIGEST_JOB, &payload, config.job_max_attempts, run_at)?;
-    Ok(())
+    crate::jobs::enqueue_missing(conn, DIGEST_JOB, &payloads, config.job_max_attempts, run_at)
 }
 
 /// The digest job: one e-mail listing the user's unread notifications still pending e-mail,

@@ -428,6 +428,20 @@ async fn a_business_high_policy_with_rome_office_hours_times_a_new_fashop_ticket
     assert!(resolution - created >= Duration::hours(16));
 }
 
+/// Sends usage questions to the department from now on.
+async fn route_usage_help_to(app: &TestApp, admin: &str, dept_id: &str) {
+    let res = send(
+        app,
+        Method::PUT,
+        "/cluster-routes/usage_help",
+        admin,
+        None,
+        Some(&json!({"department_id": dept_id})),
+    )
+    .await;
+    json_of(res, 200).await;
+}
+
 #[tokio::test]
 async fn least_loaded_strategy_and_capacity_decide_the_assignee() {
     let (app, admin) = demo().await;
@@ -547,16 +561,7 @@ async fn least_loaded_strategy_and_capacity_decide_the_assignee() {
     assert_problem(res, 403, "forbidden").await;
 
     // Usage questions now go to the second level.
-    let res = send(
-        &app,
-        Method::PUT,
-        "/cluster-routes/usage_help",
-        &admin,
-        None,
-        Some(&json!({"department_id": dept_id})),
-    )
-    .await;
-    json_of(res, 200).await;
+    route_usage_help_to(&app, &admin, &dept_id).await;
     let member = app.token("member@fashop.test").await;
     let ask = |n: u32| json!({"subject": format!("Question {n}"), "body": "How do I?", "cluster": "usage_help"});
     // 1: both free with nothing, Anna first (same load, never assigned, lower id).
@@ -612,6 +617,68 @@ async fn least_loaded_strategy_and_capacity_decide_the_assignee() {
         .expect("unassigned entry")
         .to_string();
     assert!(waiting.contains("2 at capacity"), "{waiting}");
+}
+
+/// Tickets opened at the same moment are spread over the free agents: an assignment passes
+/// over an agent who is being given another ticket right now, instead of waiting for that
+/// transaction and then giving the same agent a second one.
+#[tokio::test]
+async fn tickets_opened_together_are_spread_over_the_free_agents() {
+    let (app, admin) = demo().await;
+    let dept = json_of(
+        app.post_json("/departments", Some(&admin), &json!({"name": "Rush desk"}))
+            .await,
+        201,
+    )
+    .await;
+    let dept_id = dept["id"].as_str().expect("id").to_string();
+    let mut agents = Vec::new();
+    for n in 1..=4 {
+        let u = json_of(
+            app.post_json(
+                "/users",
+                Some(&admin),
+                &json!({"email": format!("rush{n}@magicstore.test"), "name": format!("Rush {n}"),
+                        "role": "support_agent", "department_ids": [dept_id],
+                        "password": common::PASSWORD}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        let id = u["id"].as_str().expect("id").to_string();
+        let res = app
+            .patch_json(
+                &format!("/users/{id}"),
+                Some(&admin),
+                &json!({"availability": "online"}),
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        agents.push(id);
+    }
+    route_usage_help_to(&app, &admin, &dept_id).await;
+    let member = app.token("member@fashop.test").await;
+    let opened = futures_util::future::join_all((0..8).map(|n| {
+        open(
+            &app,
+            &member,
+            json!({"subject": format!("Rush {n}"), "body": "How do I?", "cluster": "usage_help"}),
+        )
+    }))
+    .await;
+    let mut per_agent = std::collections::HashMap::new();
+    for t in &opened {
+        let who = t["assignee_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("unassigned: {t}"));
+        *per_agent.entry(who.to_string()).or_insert(0) += 1;
+    }
+    assert_eq!(per_agent.len(), 4, "every agent got some: {per_agent:?}");
+    assert!(
+        per_agent.values().all(|&n| n <= 3),
+        "no agent got a pile: {per_agent:?}"
+    );
 }
 
 #[tokio::test]

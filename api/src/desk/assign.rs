@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
 use shared::desk::AssignmentStrategy;
 use shared::desk::assignment::{self, AssignmentDecision, Candidate};
 use shared::identity::Availability;
@@ -13,7 +14,7 @@ use shared::notification::NotificationKind;
 
 use crate::config::Config;
 use crate::db::schema::{
-    department_members as dm, departments as d, tickets as t, user_skills as us, users as u,
+    department_members as dm, departments as d, user_skills as us, users as u,
 };
 use crate::db::{DbConn, now, to_utc};
 use crate::error::ApiResult;
@@ -22,11 +23,11 @@ use crate::resources::tickets::{TicketRow, record};
 
 /// The department's way of spreading tickets.
 pub fn strategy(conn: &mut DbConn, department_id: &str) -> ApiResult<AssignmentStrategy> {
-    let s: Option<String> = d::table
+    let s: Option<String> = crate::on_driver!(conn, |c| d::table
         .find(department_id)
         .select(d::assignment_strategy)
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     Ok(s.as_deref()
         .and_then(AssignmentStrategy::parse)
         .unwrap_or(AssignmentStrategy::RoundRobin))
@@ -35,7 +36,7 @@ pub fn strategy(conn: &mut DbConn, department_id: &str) -> ApiResult<AssignmentS
 /// The department's active members with what assignment weighs.
 pub fn candidates(conn: &mut DbConn, department_id: &str) -> ApiResult<Vec<Candidate>> {
     type Member = (String, String, Option<String>, i32, Option<NaiveDateTime>);
-    let members: Vec<Member> = dm::table
+    let members: Vec<Member> = crate::on_driver!(conn, |c| dm::table
         .inner_join(u::table)
         .filter(dm::department_id.eq(department_id))
         .filter(u::active.eq(true))
@@ -46,24 +47,18 @@ pub fn candidates(conn: &mut DbConn, department_id: &str) -> ApiResult<Vec<Candi
             u::ticket_capacity,
             u::last_assigned_at,
         ))
-        .load(conn)?;
+        .load(c))?;
     let ids: Vec<&String> = members.iter().map(|m| &m.0).collect();
     let mut skills: HashMap<String, Vec<String>> = HashMap::new();
-    for (user, skill) in us::table
+    for (user, skill) in crate::on_driver!(conn, |c| us::table
         .filter(us::user_id.eq_any(&ids))
         .select((us::user_id, us::skill))
-        .load::<(String, String)>(conn)?
+        .load::<(String, String)>(c))?
     {
         skills.entry(user).or_default().push(skill);
     }
-    let loads: HashMap<String, i64> = t::table
-        .filter(t::active.eq(true))
-        .filter(t::assignee_id.eq_any(&ids))
-        .group_by(t::assignee_id)
-        .select((t::assignee_id.assume_not_null(), diesel::dsl::count_star()))
-        .load::<(String, i64)>(conn)?
-        .into_iter()
-        .collect();
+    let most = members.iter().map(|m| m.3).max().unwrap_or(0);
+    let loads = loads(conn, department_id, i64::from(most) + 1)?;
     Ok(members
         .into_iter()
         .map(|(id, name, availability, capacity, last)| Candidate {
@@ -79,6 +74,36 @@ pub fn candidates(conn: &mut DbConn, department_id: &str) -> ApiResult<Vec<Candi
             name,
         })
         .collect())
+}
+
+/// Each member's open tickets, counted up to `enough`: capacity is all assignment needs to
+/// know, and a busy agent's whole backlog need not be read on every new ticket.
+fn loads(conn: &mut DbConn, department_id: &str, enough: i64) -> ApiResult<HashMap<String, i64>> {
+    #[derive(QueryableByName)]
+    struct Load {
+        #[diesel(sql_type = Text)]
+        user_id: String,
+        #[diesel(sql_type = BigInt)]
+        open: i64,
+    }
+    const SQL: &str = "SELECT dm.user_id AS user_id, (SELECT COUNT(*) FROM (SELECT 1 FROM tickets t \
+        WHERE t.assignee_id = dm.user_id AND t.active = TRUE LIMIT {enough}) AS l) AS open \
+        FROM department_members dm WHERE dm.department_id = {department}";
+    let rows: Vec<Load> = match conn {
+        DbConn::Pg(c) => {
+            diesel::sql_query(SQL.replace("{enough}", "$1").replace("{department}", "$2"))
+                .bind::<BigInt, _>(enough)
+                .bind::<Text, _>(department_id)
+                .load(c)?
+        }
+        DbConn::Sqlite(c) => {
+            diesel::sql_query(SQL.replace("{enough}", "?").replace("{department}", "?"))
+                .bind::<BigInt, _>(enough)
+                .bind::<Text, _>(department_id)
+                .load(c)?
+        }
+    };
+    Ok(rows.into_iter().map(|l| (l.user_id, l.open)).collect())
 }
 
 /// Chooses an agent for the ticket among its department's members.
@@ -114,7 +139,38 @@ fn decide_among(
     let strategy = strategy(conn, dept)?;
     let mut candidates = candidates(conn, dept)?;
     candidates.retain(|c| Some(c.user_id.as_str()) != excluded);
-    Ok(assignment::choose(&candidates, required_skill, strategy))
+    // Tickets created at the same moment would all pick the same next agent and queue on
+    // that agent's row until each commits; each takes the next agent nobody is being
+    // assigned right now, and waits only when every fitting agent is.
+    let first = assignment::choose(&candidates, required_skill, strategy);
+    let mut decision = first.clone();
+    while let Some(agent) = decision.assignee_id.clone() {
+        if try_hold(conn, &agent)? {
+            return Ok(decision);
+        }
+        candidates.retain(|c| c.user_id != agent);
+        decision = assignment::choose(&candidates, required_skill, strategy);
+    }
+    Ok(first)
+}
+
+/// PostgreSQL: whether this transaction now holds the agent's row, without waiting for an
+/// assignment in flight elsewhere. SQLite's writers take turns, so it always does there.
+/// `NO KEY UPDATE`, the lock the assignment's own update takes: a stronger one would also
+/// block the key-share locks that rows naming the agent (events, notifications) take, and
+/// two creations each holding one agent and writing about the other would deadlock.
+fn try_hold(conn: &mut DbConn, agent: &str) -> ApiResult<bool> {
+    match conn {
+        DbConn::Pg(c) => Ok(u::table
+            .find(agent)
+            .select(u::id)
+            .for_no_key_update()
+            .skip_locked()
+            .first::<String>(c)
+            .optional()?
+            .is_some()),
+        DbConn::Sqlite(_) => Ok(true),
+    }
 }
 
 /// Gives the ticket to `agent` (or records why it waits), with history and notification.
@@ -129,9 +185,9 @@ pub fn apply(
     match &decision.assignee_id {
         Some(agent) => {
             row.assignee_id = Some(agent.clone());
-            diesel::update(u::table.find(agent))
+            crate::on_driver!(conn, |c| diesel::update(u::table.find(agent))
                 .set(u::last_assigned_at.eq(Some(now())))
-                .execute(conn)?;
+                .execute(c))?;
             record(
                 conn,
                 &row.id,

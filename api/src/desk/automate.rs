@@ -61,17 +61,19 @@ fn to_rule(r: RuleRow) -> ApiResult<AutomationRule> {
 }
 
 fn load(conn: &mut DbConn, id: Option<&str>, enabled_only: bool) -> ApiResult<Vec<AutomationRule>> {
-    let mut q = ar::table
-        .select(ar::all_columns)
-        .order((ar::position.asc(), ar::id.asc()))
-        .into_boxed();
-    if let Some(id) = id {
-        q = q.filter(ar::id.eq(id.to_string()));
-    }
-    if enabled_only {
-        q = q.filter(ar::enabled.eq(true));
-    }
-    let rows: Vec<RuleRow> = q.load(conn)?;
+    let rows: Vec<RuleRow> = crate::on_driver!(conn, |c| {
+        let mut q = ar::table
+            .select(ar::all_columns)
+            .order((ar::position.asc(), ar::id.asc()))
+            .into_boxed();
+        if let Some(id) = id {
+            q = q.filter(ar::id.eq(id.to_string()));
+        }
+        if enabled_only {
+            q = q.filter(ar::enabled.eq(true));
+        }
+        q.load(c)
+    })?;
     rows.into_iter().map(to_rule).collect()
 }
 
@@ -261,7 +263,7 @@ fn answer(
             tm::by_desk.eq(true),
         ))
         .execute(conn)?;
-    search::index(conn, &row.id, true, &text)?;
+    search::index(conn, &row.id, true, &[&text])?;
     record(
         conn,
         &row.id,

@@ -36,11 +36,11 @@ impl Calendar {
         let Some(id) = id else {
             return Ok(Calendar::always_open());
         };
-        let row: Option<(String, String, String)> = bc::table
+        let row: Option<(String, String, String)> = crate::on_driver!(conn, |c| bc::table
             .find(id)
             .select((bc::time_zone, bc::week, bc::holidays))
-            .first(conn)
-            .optional()?;
+            .first(c)
+            .optional())?;
         let Some((time_zone, week, holidays)) = row else {
             return Ok(Calendar::always_open());
         };
@@ -82,7 +82,7 @@ struct PolicyRow {
 
 /// Every SLA policy, in the shared rules' shape (a handful of rows).
 pub fn policies(conn: &mut DbConn) -> ApiResult<Vec<SlaPolicy>> {
-    let rows: Vec<PolicyRow> = sp::table
+    let rows: Vec<PolicyRow> = crate::on_driver!(conn, |c| sp::table
         .order(sp::name.asc())
         .select((
             sp::id,
@@ -96,7 +96,7 @@ pub fn policies(conn: &mut DbConn) -> ApiResult<Vec<SlaPolicy>> {
             sp::raise_priority_on_breach,
             sp::reassign_on_breach,
         ))
-        .load(conn)?;
+        .load(c))?;
     Ok(rows
         .into_iter()
         .map(|r| SlaPolicy {

@@ -50,11 +50,11 @@ struct Product {
 }
 
 fn product(conn: &mut DbConn, id: &str) -> ApiResult<Product> {
-    let row: Option<(String, String, Option<String>)> = pr::table
+    let row: Option<(String, String, Option<String>)> = crate::on_driver!(conn, |c| pr::table
         .find(id)
         .select((pr::name, pr::urgency, pr::skill))
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     let (name, urgency, skill) = row
         .ok_or_else(|| ApiError::field("product_id", "exists", "is not a product of this desk"))?;
     Ok(Product {
@@ -89,12 +89,12 @@ fn route(
     conn: &mut DbConn,
     cluster: Cluster,
 ) -> ApiResult<Option<(String, String, Option<String>)>> {
-    Ok(cr::table
+    Ok(crate::on_driver!(conn, |c| cr::table
         .inner_join(d::table)
         .filter(cr::cluster.eq(cluster.as_str()))
         .select((d::id, d::name, cr::required_skill))
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// Opens the ticket; answers the saved row.
@@ -156,8 +156,10 @@ pub fn open(conn: &mut DbConn, config: &Config, input: Intake) -> ApiResult<Tick
         version: 1,
     };
     let sla_detail = clock::start(conn, &mut row, org.plan.as_deref(), at.and_utc())?;
-    diesel::insert_into(t::table).values(&row).execute(conn)?;
-    diesel::insert_into(tm::table)
+    crate::on_driver!(conn, |c| diesel::insert_into(t::table)
+        .values(&row)
+        .execute(c))?;
+    crate::on_driver!(conn, |c| diesel::insert_into(tm::table)
         .values((
             tm::id.eq(new_id()),
             tm::ticket_id.eq(&row.id),
@@ -168,10 +170,9 @@ pub fn open(conn: &mut DbConn, config: &Config, input: Intake) -> ApiResult<Tick
             tm::body.eq(input.body.trim()),
             tm::created_at.eq(at),
         ))
-        .execute(conn)?;
+        .execute(c))?;
     tickets::set_tags(conn, &row.id, &normalize_tags(&input.tags))?;
-    search::index(conn, &row.id, true, &row.subject)?;
-    search::index(conn, &row.id, true, input.body.trim())?;
+    search::index(conn, &row.id, true, &[&row.subject, input.body.trim()])?;
 
     let actor = input
         .created_by

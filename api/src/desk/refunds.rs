@@ -269,7 +269,7 @@ fn desk_reply(conn: &mut DbConn, config: &Config, row: &TicketRow, text: &str) -
             tm::by_desk.eq(true),
         ))
         .execute(conn)?;
-    search::index(conn, &row.id, true, text)?;
+    search::index(conn, &row.id, true, &[text])?;
     if row.channel() == Channel::Email {
         crate::mail::queue(
             conn,

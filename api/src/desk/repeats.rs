@@ -30,16 +30,20 @@ pub const DUE_IN_DAYS: u64 = 3;
 
 fn count_same_client(conn: &mut DbConn, row: &TicketRow, days: u32) -> ApiResult<i64> {
     let since = now() - Duration::days(i64::from(days));
-    let mut q = t::table
+    let q = t::table
         .filter(t::organization_id.eq(&row.organization_id))
         .filter(t::cluster.eq(&row.cluster))
-        .filter(t::created_at.ge(since))
-        .into_boxed();
-    q = match &row.product_id {
-        Some(id) => q.filter(t::product_id.eq(id.clone())),
-        None => q.filter(t::product_id.is_null()),
-    };
-    Ok(q.count().get_result(conn)?)
+        .filter(t::created_at.ge(since));
+    Ok(match &row.product_id {
+        Some(id) => crate::on_driver!(conn, |c| q
+            .filter(t::product_id.eq(id))
+            .count()
+            .get_result(c))?,
+        None => crate::on_driver!(conn, |c| q
+            .filter(t::product_id.is_null())
+            .count()
+            .get_result(c))?,
+    })
 }
 
 /// Distinct organisations, counted only up to `enough` (the threshold): a busy product's week
@@ -49,14 +53,14 @@ fn count_orgs(conn: &mut DbConn, row: &TicketRow, days: u32, enough: u32) -> Api
         return Ok(0);
     };
     let since = now() - Duration::days(i64::from(days));
-    let orgs: Vec<String> = t::table
+    let orgs: Vec<String> = crate::on_driver!(conn, |c| t::table
         .filter(t::product_id.eq(product))
         .filter(t::cluster.eq(&row.cluster))
         .filter(t::created_at.ge(since))
         .select(t::organization_id)
         .distinct()
         .limit(i64::from(enough))
-        .load(conn)?;
+        .load(c))?;
     Ok(orgs.len() as i64)
 }
 
@@ -104,12 +108,12 @@ pub fn check(conn: &mut DbConn, config: &Config, row: &TicketRow, org: &OrgRow) 
         rule.across_clients_orgs,
     )?;
     let product: String = match &row.product_id {
-        Some(id) => pr::table
+        Some(id) => crate::on_driver!(conn, |c| pr::table
             .find(id)
             .select(pr::name)
-            .first(conn)
-            .optional()?
-            .unwrap_or_default(),
+            .first(c)
+            .optional())?
+        .unwrap_or_default(),
         None => String::new(),
     };
     let to_u32 = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);

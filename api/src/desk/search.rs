@@ -27,24 +27,26 @@ pub fn rowid(number: i64, n: i64) -> i64 {
     (number << ROWID_BITS) | n
 }
 
-/// Adds a subject or message to the index. On SQLite it takes the next rowid of the ticket's
-/// range and records the text's words for prefix searches.
-pub fn index(conn: &mut DbConn, ticket_id: &str, public: bool, body: &str) -> ApiResult<()> {
+/// Adds subjects or messages of one ticket to the index. On SQLite each takes the next rowid
+/// of the ticket's range, and their words are recorded for prefix searches in one pass.
+pub fn index(conn: &mut DbConn, ticket_id: &str, public: bool, texts: &[&str]) -> ApiResult<()> {
     match conn {
         DbConn::Sqlite(c) => {
-            diesel::sql_query(format!(
-                "INSERT INTO ticket_search (rowid, ticket_id, public, body) \
-                 SELECT COALESCE((SELECT max(rowid) + 1 FROM ticket_search \
-                 WHERE rowid BETWEEN t.number << {ROWID_BITS} AND ((t.number + 1) << {ROWID_BITS}) - 1), \
-                 t.number << {ROWID_BITS}), t.id, ?, ? FROM tickets t WHERE t.id = ?"
-            ))
-            .bind::<Bool, _>(public)
-            .bind::<Text, _>(body)
-            .bind::<Text, _>(ticket_id)
-            .execute(c)?;
-            diesel::sql_query("INSERT INTO ticket_search_scratch (body) VALUES (?)")
-                .bind::<Text, _>(body)
+            for body in texts {
+                diesel::sql_query(format!(
+                    "INSERT INTO ticket_search (rowid, ticket_id, public, body) \
+                     SELECT COALESCE((SELECT max(rowid) + 1 FROM ticket_search \
+                     WHERE rowid BETWEEN t.number << {ROWID_BITS} AND ((t.number + 1) << {ROWID_BITS}) - 1), \
+                     t.number << {ROWID_BITS}), t.id, ?, ? FROM tickets t WHERE t.id = ?"
+                ))
+                .bind::<Bool, _>(public)
+                .bind::<Text, _>(*body)
+                .bind::<Text, _>(ticket_id)
                 .execute(c)?;
+                diesel::sql_query("INSERT INTO ticket_search_scratch (body) VALUES (?)")
+                    .bind::<Text, _>(*body)
+                    .execute(c)?;
+            }
             diesel::sql_query(
                 "INSERT OR IGNORE INTO ticket_search_words (word) SELECT term FROM ticket_search_scratch_vocab",
             )
@@ -55,13 +57,15 @@ pub fn index(conn: &mut DbConn, ticket_id: &str, public: bool, body: &str) -> Ap
             .execute(c)?;
         }
         DbConn::Pg(c) => {
-            diesel::sql_query(
-                "INSERT INTO ticket_search (ticket_id, public, body) VALUES ($1, $2, $3)",
-            )
-            .bind::<Text, _>(ticket_id)
-            .bind::<Bool, _>(public)
-            .bind::<Text, _>(body)
-            .execute(c)?;
+            for body in texts {
+                diesel::sql_query(
+                    "INSERT INTO ticket_search (ticket_id, public, body) VALUES ($1, $2, $3)",
+                )
+                .bind::<Text, _>(ticket_id)
+                .bind::<Bool, _>(public)
+                .bind::<Text, _>(*body)
+                .execute(c)?;
+            }
         }
     }
     Ok(())

@@ -13,11 +13,11 @@ pub const PRIORITY_RULES: &str = "priority_rules";
 
 /// The priority rules new tickets are prioritised with: the saved ones, else the defaults.
 pub fn priority_rules(conn: &mut DbConn) -> ApiResult<PriorityRules> {
-    let value: Option<String> = s::table
+    let value: Option<String> = crate::on_driver!(conn, |c| s::table
         .find(PRIORITY_RULES)
         .select(s::value)
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     Ok(match value {
         Some(v) => serde_json::from_str(&v)?,
         None => PriorityRules::default(),
@@ -45,11 +45,11 @@ pub const REPEAT_RULE: &str = "repeat_rule";
 
 /// A JSON setting: the saved value, else `T::default()`.
 fn load<T: serde::de::DeserializeOwned + Default>(conn: &mut DbConn, name: &str) -> ApiResult<T> {
-    let value: Option<String> = s::table
+    let value: Option<String> = crate::on_driver!(conn, |c| s::table
         .find(name)
         .select(s::value)
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     Ok(match value {
         Some(v) => serde_json::from_str(&v)?,
         None => T::default(),

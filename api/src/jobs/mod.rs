@@ -63,6 +63,43 @@ pub fn enqueue(
     enqueue_at(conn, kind, payload, max_attempts, now())
 }
 
+/// A job as it enters the queue.
+#[derive(Insertable)]
+#[diesel(table_name = j)]
+struct NewJob<'a> {
+    id: String,
+    kind: &'a str,
+    payload: &'a str,
+    status: &'a str,
+    attempts: i32,
+    max_attempts: i32,
+    run_at: chrono::NaiveDateTime,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+}
+
+impl<'a> NewJob<'a> {
+    fn queued(
+        kind: &'a str,
+        payload: &'a str,
+        max_attempts: i32,
+        run_at: chrono::NaiveDateTime,
+    ) -> Self {
+        let at = now();
+        NewJob {
+            id: new_id(),
+            kind,
+            payload,
+            status: QUEUED,
+            attempts: 0,
+            max_attempts: max_attempts.max(1),
+            run_at,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
 /// Adds a job that is not due before `run_at`.
 pub fn enqueue_at(
     conn: &mut DbConn,
@@ -71,23 +108,12 @@ pub fn enqueue_at(
     max_attempts: i32,
     run_at: chrono::NaiveDateTime,
 ) -> ApiResult<String> {
-    let id = new_id();
-    let at = now();
     let payload = serde_json::to_string(payload)?;
+    let job = NewJob::queued(kind, &payload, max_attempts, run_at);
     crate::on_driver!(conn, |c| diesel::insert_into(j::table)
-        .values((
-            j::id.eq(&id),
-            j::kind.eq(kind),
-            j::payload.eq(&payload),
-            j::status.eq(QUEUED),
-            j::attempts.eq(0),
-            j::max_attempts.eq(max_attempts.max(1)),
-            j::run_at.eq(run_at),
-            j::created_at.eq(at),
-            j::updated_at.eq(at),
-        ))
+        .values(&job)
         .execute(c))?;
-    Ok(id)
+    Ok(job.id)
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<JobRow>> {
@@ -211,17 +237,37 @@ pub fn retry(conn: &mut DbConn, id: &str) -> ApiResult<JobRow> {
     find(conn, id)?.ok_or_else(|| ApiError::internal("job vanished"))
 }
 
-/// Whether a job of this kind with exactly this payload waits in the queue.
-pub fn is_queued(conn: &mut DbConn, kind: &str, payload: &serde_json::Value) -> ApiResult<bool> {
-    let text = serde_json::to_string(payload)?;
-    let found: Option<String> = crate::on_driver!(conn, |c| j::table
+/// Queues a job of `kind` at `run_at` for each payload that has none waiting already (one
+/// digest per user at a time, say): one read and one insert, however many payloads.
+pub fn enqueue_missing(
+    conn: &mut DbConn,
+    kind: &str,
+    payloads: &[serde_json::Value],
+    max_attempts: i32,
+    run_at: chrono::NaiveDateTime,
+) -> ApiResult<()> {
+    if payloads.is_empty() {
+        return Ok(());
+    }
+    let texts = payloads
+        .iter()
+        .map(serde_json::to_string)
+        .collect::<Result<Vec<_>, _>>()?;
+    let waiting: Vec<String> = crate::on_driver!(conn, |c| j::table
         .filter(j::kind.eq(kind))
         .filter(j::status.eq(QUEUED))
-        .filter(j::payload.eq(&text))
-        .select(j::id)
-        .first(c)
-        .optional())?;
-    Ok(found.is_some())
+        .filter(j::payload.eq_any(&texts))
+        .select(j::payload)
+        .load(c))?;
+    let rows: Vec<NewJob> = texts
+        .iter()
+        .filter(|t| !waiting.contains(t))
+        .map(|t| NewJob::queued(kind, t, max_attempts, run_at))
+        .collect();
+    if !rows.is_empty() {
+        crate::insert_rows!(conn, j::table, &rows)?;
+    }
+    Ok(())
 }
 
 /// Periodic sweeps (reminders, the desk) re-queue themselves; this starts a chain once:
@@ -251,20 +297,13 @@ pub fn schedule_next(
     max_attempts: i32,
     at: chrono::NaiveDateTime,
 ) -> ApiResult<()> {
-    let payload = serde_json::json!({});
-    if !is_queued(conn, kind, &payload)? {
-        enqueue_at(conn, kind, &payload, max_attempts, at)?;
-    }
-    Ok(())
+    enqueue_missing(conn, kind, &[serde_json::json!({})], max_attempts, at)
 }
 
 /// Another run of a periodic sweep right away, when the last one stopped at its batch limit.
 pub fn continue_now(conn: &mut DbConn, kind: &str, max_attempts: i32) -> ApiResult<()> {
     let backlog = serde_json::json!({"backlog": true});
-    if !is_queued(conn, kind, &backlog)? {
-        enqueue(conn, kind, &backlog, max_attempts)?;
-    }
-    Ok(())
+    enqueue_missing(conn, kind, &[backlog], max_attempts, now())
 }
 
 #[cfg(test)]

@@ -14,9 +14,7 @@ use shared::notification::NotificationKind;
 use shared::page::{Page, PageQuery};
 
 use crate::auth::Actor;
-use crate::db::schema::{
-    activities as a, activity_categories as ac, activity_transitions as tr, users as u,
-};
+use crate::db::schema::{activities as a, activity_categories as ac, activity_transitions as tr};
 use crate::db::{DbConn, new_id, now, to_utc};
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{IfMatch, etag};
@@ -26,7 +24,8 @@ use crate::notify::{Notice, notify};
 use crate::policy;
 use crate::realtime::events::publish;
 use crate::resources::ok_with_etag;
-use crate::resources::projects::{self, ProjectCtx};
+use crate::resources::organizations::OrgRow;
+use crate::resources::projects::{self, ProjectCtx, ProjectRow};
 use crate::state::AppState;
 
 #[derive(Queryable, Debug, Clone)]
@@ -103,11 +102,18 @@ fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<ItemRow>> {
         .optional())?)
 }
 
-/// The item and its project if the caller may see them, else 404.
+/// The item and its project if the caller may see them, else 404. One read for item,
+/// project and organisation: it opens every tick.
 fn access(conn: &mut DbConn, actor: &Actor, id: &str) -> ApiResult<(ItemRow, ProjectCtx)> {
-    let row = find(conn, id)?.ok_or_else(|| ApiError::not_found("activity"))?;
-    let ctx = projects::access(conn, actor, &row.project_id)
-        .map_err(|_| ApiError::not_found("activity"))?;
+    use crate::db::schema::{organizations as o, projects as p};
+    let found: Option<(ItemRow, ProjectRow, OrgRow)> = crate::on_driver!(conn, |c| a::table
+        .inner_join(p::table.inner_join(o::table))
+        .filter(a::id.eq(id))
+        .select((a::all_columns, p::all_columns, o::all_columns))
+        .first(c)
+        .optional())?;
+    let (row, project, org) = found.ok_or_else(|| ApiError::not_found("activity"))?;
+    let ctx = ProjectCtx::of(actor, project, org).map_err(|_| ApiError::not_found("activity"))?;
     Ok((row, ctx))
 }
 
@@ -439,10 +445,7 @@ pub async fn transition(
                 .execute(c))?;
             touch_project(conn, &ctx.project.id)?;
             // The item as it now stands, without reading it back.
-            let who: String = crate::on_driver!(conn, |c| u::table
-                .find(&actor.user_id)
-                .select(u::name)
-                .first(c))?;
+            let (client_users, who) = ctx.client_users_and_name(conn, &actor.user_id)?;
             let moved = ItemRow {
                 state: to.as_str().to_string(),
                 done_at: done.then_some(at),
@@ -453,7 +456,6 @@ pub async fn transition(
             };
             let names = HashMap::from([(actor.user_id.clone(), who.clone())]);
             let item = to_dto(moved, ctx.side, &names, at.date());
-            let client_users = ctx.client_users(conn)?;
             let told = Told {
                 actor_id: &actor.user_id,
                 who: &who,

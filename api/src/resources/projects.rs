@@ -50,6 +50,12 @@ pub struct ProjectCtx {
 }
 
 impl ProjectCtx {
+    /// The project as `actor` may see it (their side in it), else 404.
+    pub fn of(actor: &Actor, project: ProjectRow, org: OrgRow) -> ApiResult<ProjectCtx> {
+        let side = policy::view_project(actor, org.facts())?;
+        Ok(ProjectCtx { project, org, side })
+    }
+
     pub fn csm_id(&self) -> Option<&str> {
         self.org.csm_id.as_deref()
     }
@@ -69,6 +75,33 @@ impl ProjectCtx {
             .filter(u::active.eq(true))
             .select(u::id)
             .load(c))?)
+    }
+
+    /// The client's active users and the name of `actor_id`, in one read (the tick's).
+    pub fn client_users_and_name(
+        &self,
+        conn: &mut DbConn,
+        actor_id: &str,
+    ) -> ApiResult<(Vec<String>, String)> {
+        let rows: Vec<(String, String, String, bool)> = crate::on_driver!(conn, |c| u::table
+            .filter(
+                u::id
+                    .eq(actor_id)
+                    .or(u::organization_id.eq(&self.org.id).and(u::active.eq(true))),
+            )
+            .select((u::id, u::name, u::organization_id, u::active))
+            .load(c))?;
+        let name = rows
+            .iter()
+            .find(|r| r.0 == actor_id)
+            .map(|r| r.1.clone())
+            .unwrap_or_default();
+        let clients = rows
+            .into_iter()
+            .filter(|r| r.2 == self.org.id && r.3)
+            .map(|r| r.0)
+            .collect();
+        Ok((clients, name))
     }
 
     /// Everyone who takes part: the client's users and the CSM.
@@ -132,8 +165,7 @@ pub fn access(conn: &mut DbConn, actor: &Actor, id: &str) -> ApiResult<ProjectCt
     let project = find(conn, id)?.ok_or_else(|| ApiError::not_found("project"))?;
     let org = organizations::find(conn, &project.organization_id)?
         .ok_or_else(|| ApiError::not_found("project"))?;
-    let side = policy::view_project(actor, org.facts())?;
-    Ok(ProjectCtx { project, org, side })
+    ProjectCtx::of(actor, project, org)
 }
 
 /// Progress, overdue items, unread chat and next appointment for several projects at once.

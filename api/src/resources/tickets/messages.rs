@@ -236,7 +236,7 @@ pub fn add(
         conn,
         &row.ticket_id,
         new.kind == MessageKind::Reply,
-        &row.body,
+        &[&row.body],
     )?;
     let me = Some(actor.user_id.as_str());
     let t = &mut ctx.ticket;

@@ -113,9 +113,9 @@ fn deadline(warn: Option<NaiveDateTime>, due: Option<NaiveDateTime>) -> Option<D
 
 /// Writes every column of the row (the caller bumps `version` and `updated_at`).
 pub fn save(conn: &mut DbConn, row: &TicketRow) -> ApiResult<()> {
-    diesel::update(t::table.find(&row.id))
+    crate::on_driver!(conn, |c| diesel::update(t::table.find(&row.id))
         .set(row)
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 
@@ -185,7 +185,7 @@ pub fn record(
     kind: &str,
     detail: &str,
 ) -> ApiResult<()> {
-    diesel::insert_into(th::table)
+    crate::on_driver!(conn, |c| diesel::insert_into(th::table)
         .values((
             th::id.eq(new_id()),
             th::ticket_id.eq(ticket_id),
@@ -194,7 +194,7 @@ pub fn record(
             th::detail.eq(detail),
             th::created_at.eq(now()),
         ))
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 
@@ -233,11 +233,16 @@ pub fn tags_of(conn: &mut DbConn, ticket_id: &str) -> ApiResult<Vec<String>> {
 }
 
 pub fn set_tags(conn: &mut DbConn, ticket_id: &str, tags: &[String]) -> ApiResult<()> {
-    diesel::delete(tt::table.filter(tt::ticket_id.eq(ticket_id))).execute(conn)?;
-    for tag in tags {
-        diesel::insert_into(tt::table)
-            .values((tt::ticket_id.eq(ticket_id), tt::tag.eq(tag)))
-            .execute(conn)?;
+    crate::on_driver!(conn, |c| diesel::delete(
+        tt::table.filter(tt::ticket_id.eq(ticket_id))
+    )
+    .execute(c))?;
+    let rows: Vec<_> = tags
+        .iter()
+        .map(|tag| (tt::ticket_id.eq(ticket_id), tt::tag.eq(tag)))
+        .collect();
+    if !rows.is_empty() {
+        crate::insert_rows!(conn, tt::table, &rows)?;
     }
     Ok(())
 }
@@ -458,22 +463,22 @@ pub fn audience(
 ) -> ApiResult<(Vec<String>, Vec<String>)> {
     use crate::db::schema::department_members as dm;
     let mut staff: Vec<String> = match &row.department_id {
-        Some(dept) => dm::table
+        Some(dept) => crate::on_driver!(conn, |c| dm::table
             .filter(dm::department_id.eq(dept))
             .select(dm::user_id)
-            .load(conn)?,
+            .load(c))?,
         None => Vec::new(),
     };
     staff.extend(row.assignee_id.clone());
     staff.extend(csm_id.map(str::to_string));
     staff.sort();
     staff.dedup();
-    let mut client: Vec<String> = u::table
+    let mut client: Vec<String> = crate::on_driver!(conn, |c| u::table
         .filter(u::organization_id.eq(&row.organization_id))
         .filter(u::role.eq(Role::ClientAdmin.as_str()))
         .filter(u::active.eq(true))
         .select(u::id)
-        .load(conn)?;
+        .load(c))?;
     client.extend(row.requester_id.clone());
     client.sort();
     client.dedup();
