@@ -71,8 +71,26 @@ async fn a_csm_creates_a_project_from_the_template_with_dates_from_the_kickoff()
     assert_eq!(project["csm_name"], "Carla Conti");
     assert_eq!(project["kickoff_date"], "2026-12-01");
     assert_eq!(project["coverage"]["active"], true);
+    // The demo's contract started a fixed number of days before today.
+    let org = app
+        .get_ok(
+            &format!(
+                "/organizations/{}",
+                project["organization_id"]
+                    .as_str()
+                    .expect("organization_id")
+            ),
+            &csm,
+        )
+        .await;
+    let start: chrono::NaiveDate = org["contract_start"]
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_else(|| panic!("contract start: {org}"));
+    let ends_on = start + chrono::Months::new(12);
     assert_eq!(
-        project["coverage"]["ends_on"], "2027-10-15",
+        project["coverage"]["ends_on"],
+        ends_on.to_string(),
         "12 months from contract start"
     );
     let id = project["id"].as_str().expect("id");
