@@ -3,6 +3,7 @@
 //! blocking pool, so database work never stalls the async workers.
 
 pub mod schema;
+mod writer;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -131,10 +132,8 @@ pub struct Db {
     /// One permit per pooled connection: requests wait here, asynchronously, rather than
     /// as blocked threads queueing on the pool.
     slots: Arc<Semaphore>,
-    /// SQLite has one writer at a time; writers of this process queue here, in order and
-    /// without holding a connection, instead of sleeping in SQLite's busy handler (whose
-    /// back-off of up to 100 ms made the slowest writes wait for nothing).
-    writer: Arc<tokio::sync::Mutex<()>>,
+    /// SQLite's one writer (group commit on one connection; see `writer`).
+    writer: writer::Writer,
 }
 
 impl Db {
@@ -170,7 +169,7 @@ impl Db {
             url: url.to_string(),
             committed: Arc::new(Notify::new()),
             slots: Arc::new(Semaphore::new(pool_size.max(1) as usize)),
-            writer: Arc::new(tokio::sync::Mutex::new(())),
+            writer: writer::Writer::new(url),
         })
     }
 
@@ -248,17 +247,17 @@ impl Db {
         }))
     }
 
-    /// Runs `f` in one write transaction on the blocking pool: all of it lands or none.
+    /// Runs `f` in one write transaction on the blocking pool: all of it lands or none (on
+    /// SQLite in a savepoint of a transaction shared with the writes queued beside it).
     pub async fn tx<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     {
-        let _turn = match self.backend {
-            Backend::Sqlite => Some(self.writer.lock().await),
-            Backend::Postgres => None,
+        let value = match self.backend {
+            Backend::Postgres => self.run(move |conn| write_tx(conn, f)).await?,
+            Backend::Sqlite => self.writer.write(f).await?,
         };
-        let value = self.run(move |conn| write_tx(conn, f)).await?;
         self.committed.notify_one();
         Ok(value)
     }

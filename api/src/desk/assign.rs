@@ -19,7 +19,7 @@ use crate::db::schema::{
 use crate::db::{DbConn, now, to_utc};
 use crate::error::ApiResult;
 use crate::notify::{Notice, notify};
-use crate::resources::tickets::{TicketRow, record};
+use crate::resources::tickets::{History, TicketRow};
 
 /// The department's way of spreading tickets.
 pub fn strategy(conn: &mut DbConn, department_id: &str) -> ApiResult<AssignmentStrategy> {
@@ -182,19 +182,31 @@ pub fn apply(
     decision: &AssignmentDecision,
     actor_id: Option<&str>,
 ) -> ApiResult<()> {
+    let mut history = History::new(&row.id);
+    give(conn, config, row, decision, actor_id, &mut history)?;
+    history.write(conn)
+}
+
+/// [`apply`] with the history line added to `history` (a new ticket's, written with it).
+pub fn give(
+    conn: &mut DbConn,
+    config: &Config,
+    row: &mut TicketRow,
+    decision: &AssignmentDecision,
+    actor_id: Option<&str>,
+    history: &mut History,
+) -> ApiResult<()> {
     match &decision.assignee_id {
         Some(agent) => {
             row.assignee_id = Some(agent.clone());
             crate::on_driver!(conn, |c| diesel::update(u::table.find(agent))
                 .set(u::last_assigned_at.eq(Some(now())))
                 .execute(c))?;
-            record(
-                conn,
-                &row.id,
+            history.add(
                 actor_id,
                 "assigned",
                 &format!("Assigned to {}", decision.reason),
-            )?;
+            );
             notify(
                 conn,
                 config,
@@ -211,13 +223,11 @@ pub fn apply(
         }
         None => {
             row.assignee_id = None;
-            record(
-                conn,
-                &row.id,
+            history.add(
                 actor_id,
                 "unassigned",
                 &format!("Waiting for an agent: {}", decision.reason),
-            )?;
+            );
         }
     }
     Ok(())

@@ -126,15 +126,13 @@ pub fn left_for_customer() -> AssignmentDecision {
     }
 }
 
-/// Runs the enabled rules on a new ticket (already inserted; the caller saves `row`).
-/// Answers whether a person must take it (assignment).
-pub fn run(
+/// The enabled rules a new ticket meets, in the order they run (nothing is written).
+pub fn fired(
     conn: &mut DbConn,
-    config: &Config,
-    row: &mut TicketRow,
+    row: &TicketRow,
     body: &str,
     org: &OrgRow,
-) -> ApiResult<bool> {
+) -> ApiResult<Vec<AutomationRule>> {
     let facts = TicketFacts {
         channel: row.channel(),
         cluster: row.cluster(),
@@ -143,15 +141,26 @@ pub fn run(
         body,
         plan: org.plan.as_deref(),
     };
-    let fired: Vec<AutomationRule> = load(conn, None, true)?
+    Ok(load(conn, None, true)?
         .into_iter()
         .filter(|r| automation::matches(&r.conditions, &facts))
-        .collect();
+        .collect())
+}
+
+/// Applies the [`fired`] rules to a new ticket (already inserted; the caller saves `row`).
+/// Answers whether a person must take it (assignment).
+pub fn apply(
+    conn: &mut DbConn,
+    config: &Config,
+    row: &mut TicketRow,
+    fired: &[AutomationRule],
+    org: &OrgRow,
+) -> ApiResult<bool> {
     if fired.is_empty() {
         return Ok(true);
     }
     let mut actions = Vec::new();
-    for rule in &fired {
+    for rule in fired {
         let mut words = Vec::with_capacity(rule.actions.len());
         for a in &rule.actions {
             words.push(describe(conn, a)?);

@@ -17,7 +17,7 @@ use crate::db::{DbConn, new_id, now};
 use crate::desk::{assign, clock, search};
 use crate::error::{ApiError, ApiResult};
 use crate::resources::organizations::OrgRow;
-use crate::resources::tickets::{self, TicketRow, rank, record};
+use crate::resources::tickets::{self, History, TicketRow, rank};
 
 /// Who the ticket is for.
 pub struct Requester {
@@ -97,6 +97,28 @@ fn route(
         .optional())?)
 }
 
+/// Writes the new ticket: its row, first message, tags, search entries and history.
+fn store(conn: &mut DbConn, row: &TicketRow, input: &Intake, history: History) -> ApiResult<()> {
+    crate::on_driver!(conn, |c| diesel::insert_into(t::table)
+        .values(row)
+        .execute(c))?;
+    crate::on_driver!(conn, |c| diesel::insert_into(tm::table)
+        .values((
+            tm::id.eq(new_id()),
+            tm::ticket_id.eq(&row.id),
+            tm::author_id.eq(&input.requester.id),
+            tm::author_name.eq(&input.requester.name),
+            tm::kind.eq(MessageKind::Reply.as_str()),
+            tm::channel.eq(input.channel.as_str()),
+            tm::body.eq(input.body.trim()),
+            tm::created_at.eq(row.created_at),
+        ))
+        .execute(c))?;
+    tickets::add_tags(conn, &row.id, &normalize_tags(&input.tags))?;
+    search::index(conn, &row.id, true, &[&row.subject, input.body.trim()])?;
+    history.write(conn)
+}
+
 /// Opens the ticket; answers the saved row.
 pub fn open(conn: &mut DbConn, config: &Config, input: Intake) -> ApiResult<TicketRow> {
     let product = match &input.product_id {
@@ -156,31 +178,13 @@ pub fn open(conn: &mut DbConn, config: &Config, input: Intake) -> ApiResult<Tick
         version: 1,
     };
     let sla_detail = clock::start(conn, &mut row, org.plan.as_deref(), at.and_utc())?;
-    crate::on_driver!(conn, |c| diesel::insert_into(t::table)
-        .values(&row)
-        .execute(c))?;
-    crate::on_driver!(conn, |c| diesel::insert_into(tm::table)
-        .values((
-            tm::id.eq(new_id()),
-            tm::ticket_id.eq(&row.id),
-            tm::author_id.eq(&input.requester.id),
-            tm::author_name.eq(&input.requester.name),
-            tm::kind.eq(MessageKind::Reply.as_str()),
-            tm::channel.eq(input.channel.as_str()),
-            tm::body.eq(input.body.trim()),
-            tm::created_at.eq(at),
-        ))
-        .execute(c))?;
-    tickets::set_tags(conn, &row.id, &normalize_tags(&input.tags))?;
-    search::index(conn, &row.id, true, &[&row.subject, input.body.trim()])?;
 
     let actor = input
         .created_by
         .as_deref()
         .or(input.requester.id.as_deref());
-    record(
-        conn,
-        &row.id,
+    let mut history = History::new(&row.id);
+    history.add(
         actor,
         "created",
         &format!(
@@ -188,7 +192,7 @@ pub fn open(conn: &mut DbConn, config: &Config, input: Intake) -> ApiResult<Tick
             input.requester.name,
             input.channel.as_str()
         ),
-    )?;
+    );
     let routed = match &route {
         Some((_, name, _)) => format!(
             "Routed to {name}: cluster {}",
@@ -199,30 +203,38 @@ pub fn open(conn: &mut DbConn, config: &Config, input: Intake) -> ApiResult<Tick
             input.cluster.label().to_lowercase()
         ),
     };
-    record(conn, &row.id, None, "routed", &routed)?;
-    record(
-        conn,
-        &row.id,
+    history.add(None, "routed", &routed);
+    history.add(
         None,
         "prioritized",
         &format!("Priority {}", decision.reason),
-    )?;
-    record(conn, &row.id, None, "sla", &sla_detail)?;
-    // Automation rules may re-route, re-prioritise, tag or answer it (desk::automate).
-    let needs_human = crate::desk::automate::run(conn, config, &mut row, &input.body, org)?;
+    );
+    history.add(None, "sla", &sla_detail);
 
     // The product's skill is the most specific need; the cluster's route may ask for one too.
     let skill = product
         .as_ref()
         .and_then(|p| p.skill.clone())
         .or_else(|| route.as_ref().and_then(|r| r.2.clone()));
-    let choice = if needs_human {
-        assign::decide(conn, &row, skill.as_deref())?
+    // Automation rules may re-route, re-prioritise, tag or answer it (desk::automate).
+    let fired = crate::desk::automate::fired(conn, &row, &input.body, org)?;
+    if fired.is_empty() {
+        // The usual case: assigned before it is stored, so the row is written once (a second
+        // write would touch every index of the ticket table again).
+        let choice = assign::decide(conn, &row, skill.as_deref())?;
+        assign::give(conn, config, &mut row, &choice, None, &mut history)?;
+        store(conn, &row, &input, history)?;
     } else {
-        crate::desk::automate::left_for_customer()
-    };
-    assign::apply(conn, config, &mut row, &choice, None)?;
-    tickets::save(conn, &row)?;
+        store(conn, &row, &input, history)?;
+        let needs_human = crate::desk::automate::apply(conn, config, &mut row, &fired, org)?;
+        let choice = if needs_human {
+            assign::decide(conn, &row, skill.as_deref())?
+        } else {
+            crate::desk::automate::left_for_customer()
+        };
+        assign::apply(conn, config, &mut row, &choice, None)?;
+        tickets::save(conn, &row)?;
+    }
     // Returns/refunds/cancellations meet the refund policy; repeats are handed to the CSM.
     crate::desk::refunds::apply(conn, config, &row, org)?;
     crate::desk::repeats::check(conn, config, &row, org)?;

@@ -138,14 +138,14 @@ pub async fn create(
                         product_id: new.product_id.clone(),
                         channel,
                         requester,
-                        organization,
+                        organization: organization.clone(),
                         purchase_date: new.purchase_date,
                         tags: new.tags.clone(),
                         created_by: staff_entry.then(|| actor.user_id.clone()),
                         email_thread_id: None,
                     },
                 )?;
-                let ctx = tickets::access(conn, &actor, &row.id)?;
+                let ctx = tickets::context(&actor, row, organization)?;
                 tickets::to_dto(conn, &ctx)
             })
         })

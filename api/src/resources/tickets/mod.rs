@@ -38,7 +38,9 @@ pub const DESK: &str = "Tandem";
 pub const DEFAULT_POLICY: &str = "Default: first response within 24 hours";
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Debug, Clone)]
-#[diesel(table_name = t, treat_none_as_null = true)]
+// `treat_none_as_default_value = false`: an absent value is bound as NULL, not written as
+// DEFAULT, so the insert's SQL never varies and stays a prepared statement.
+#[diesel(table_name = t, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct TicketRow {
     pub id: String,
     pub number: i64,
@@ -167,6 +169,11 @@ pub fn access(conn: &mut DbConn, actor: &Actor, id: &str) -> ApiResult<TicketCtx
     let ticket = find(conn, id)?.ok_or_else(|| ApiError::not_found("ticket"))?;
     let org = organizations::find(conn, &ticket.organization_id)?
         .ok_or_else(|| ApiError::not_found("ticket"))?;
+    context(actor, ticket, org)
+}
+
+/// [`access`] for a ticket and organisation already in hand (a ticket just opened).
+pub fn context(actor: &Actor, ticket: TicketRow, org: OrgRow) -> ApiResult<TicketCtx> {
     let side = policy::view_ticket(
         actor,
         TicketFacts {
@@ -185,17 +192,63 @@ pub fn record(
     kind: &str,
     detail: &str,
 ) -> ApiResult<()> {
-    crate::on_driver!(conn, |c| diesel::insert_into(th::table)
-        .values((
-            th::id.eq(new_id()),
-            th::ticket_id.eq(ticket_id),
-            th::actor_id.eq(actor_id),
-            th::kind.eq(kind),
-            th::detail.eq(detail),
-            th::created_at.eq(now()),
-        ))
-        .execute(c))?;
-    Ok(())
+    let mut line = History::new(ticket_id);
+    line.add(actor_id, kind, detail);
+    line.write(conn)
+}
+
+/// History lines gathered while a ticket is being decided, before its row exists; written
+/// in one insert, in the order added (ids are time-ordered when added).
+pub struct History {
+    ticket_id: String,
+    lines: Vec<(String, Option<String>, String, String, NaiveDateTime)>,
+}
+
+impl History {
+    pub fn new(ticket_id: &str) -> History {
+        History {
+            ticket_id: ticket_id.to_string(),
+            lines: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, actor_id: Option<&str>, kind: &str, detail: &str) {
+        self.lines.push((
+            new_id(),
+            actor_id.map(str::to_string),
+            kind.to_string(),
+            detail.to_string(),
+            now(),
+        ));
+    }
+
+    pub fn write(self, conn: &mut DbConn) -> ApiResult<()> {
+        let rows: Vec<_> = self
+            .lines
+            .iter()
+            .map(|(id, actor, kind, detail, at)| {
+                (
+                    th::id.eq(id),
+                    th::ticket_id.eq(&self.ticket_id),
+                    th::actor_id.eq(actor),
+                    th::kind.eq(kind),
+                    th::detail.eq(detail),
+                    th::created_at.eq(at),
+                )
+            })
+            .collect();
+        match rows.as_slice() {
+            [] => {}
+            // One row as a plain insert: a prepared statement, unlike a many-row one.
+            [one] => {
+                crate::on_driver!(conn, |c| diesel::insert_into(th::table)
+                    .values(*one)
+                    .execute(c))?;
+            }
+            _ => crate::insert_rows!(conn, th::table, &rows)?,
+        }
+        Ok(())
+    }
 }
 
 pub fn history(conn: &mut DbConn, ticket_id: &str) -> ApiResult<Vec<TicketHistoryEntry>> {
@@ -237,6 +290,11 @@ pub fn set_tags(conn: &mut DbConn, ticket_id: &str, tags: &[String]) -> ApiResul
         tt::table.filter(tt::ticket_id.eq(ticket_id))
     )
     .execute(c))?;
+    add_tags(conn, ticket_id, tags)
+}
+
+/// Tags a ticket that has none yet (a new one).
+pub fn add_tags(conn: &mut DbConn, ticket_id: &str, tags: &[String]) -> ApiResult<()> {
     let rows: Vec<_> = tags
         .iter()
         .map(|tag| (tt::ticket_id.eq(ticket_id), tt::tag.eq(tag)))
