@@ -215,6 +215,61 @@ async fn websocket_says_hello_then_delivers_events_only_to_concerned_users() {
     assert_quiet(&mut ws_fashop, "FaShop user").await;
 }
 
+/// A ticket's department hears about it through one event for the department: each
+/// member's socket gets it live and once, it is in their catch-up list, and the agents of
+/// another department neither hear of it nor find it in theirs.
+#[tokio::test]
+async fn a_new_ticket_reaches_its_departments_agents_once_and_nobody_else() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let agent1 = app.token("agent1@magicstore.test").await; // Technical support
+    let agent2 = app.token("agent2@magicstore.test").await; // Billing and accounts
+    let member = app.token("member@fashop.test").await;
+    // agent1 away: the ticket waits unassigned, so agent1 hears of it only as a member.
+    let away = app
+        .patch_json("/me", Some(&agent1), &json!({"availability": "away"}))
+        .await;
+    assert_eq!(away.status(), 200);
+    let (mut ws1, before1) = open_ws(&app.address, &agent1).await;
+    let (mut ws2, _) = open_ws(&app.address, &agent2).await;
+
+    let res = app
+        .post_json(
+            "/tickets",
+            Some(&member),
+            &json!({"subject": "Checkout fails", "body": "Error 500 at checkout", "cluster": "technical_problem"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let ticket: Value = res.json().await.expect("ticket");
+    assert!(ticket["assignee_id"].is_null(), "{ticket}");
+    assert_eq!(ticket["department_name"], "Technical support", "{ticket}");
+
+    let event = next_event(&mut ws1, "agent1").await;
+    assert_eq!(event["kind"], "ticket.changed", "{event}");
+    assert_eq!(event["payload"]["ticket_id"], ticket["id"], "{event}");
+    assert_quiet(&mut ws1, "agent1, a second time").await;
+    assert_quiet(&mut ws2, "agent2 of another department").await;
+
+    let about_it = |list: &Value| -> Vec<i64> {
+        list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|e| e["payload"]["ticket_id"] == ticket["id"])
+            .filter_map(|e| e["seq"].as_i64())
+            .collect()
+    };
+    let caught_up = app
+        .get_ok(&format!("/events?after={before1}"), &agent1)
+        .await;
+    assert_eq!(
+        about_it(&caught_up),
+        vec![event["seq"].as_i64().expect("seq")]
+    );
+    assert!(about_it(&app.get_ok("/events?after=0", &agent2).await).is_empty());
+}
+
 #[tokio::test]
 async fn websocket_upgrade_is_refused_without_a_valid_token() {
     let app = spawn_app().await;

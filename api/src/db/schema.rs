@@ -103,20 +103,22 @@ diesel::table! {
 diesel::table! {
     events (seq) {
         seq -> BigInt,
-        user_id -> Text,
+        user_id -> Nullable<Text>,
         kind -> Text,
         payload -> Text,
         created_at -> Timestamp,
+        department_id -> Nullable<Text>,
     }
 }
 
 diesel::table! {
     event_outbox (id) {
         id -> BigInt,
-        user_id -> Text,
+        user_id -> Nullable<Text>,
         kind -> Text,
         payload -> Text,
         created_at -> Timestamp,
+        department_id -> Nullable<Text>,
     }
 }
 

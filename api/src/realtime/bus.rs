@@ -1,6 +1,6 @@
 //! The in-process fan-out and the dispatcher that feeds it from the `events` table.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -10,7 +10,7 @@ use diesel::{Connection, PgConnection};
 use shared::events::Event;
 use tokio::sync::{Notify, broadcast};
 
-use super::events;
+use super::events::{self, Audience};
 use crate::db::{Backend, Db};
 
 /// How many events a slow WebSocket may fall behind before it is told to catch up by seq.
@@ -27,9 +27,14 @@ const IDLE_POLL: Duration = Duration::from_secs(1);
 /// flush). Live delivery waits at most this much longer.
 const GATHER: Duration = Duration::from_millis(4);
 
+/// The departments of the users connected here, by department: where a department's event
+/// goes. Filled when a user subscribes (their memberships then); emptied as they leave.
+type Members = Arc<Mutex<HashMap<String, HashSet<String>>>>;
+
 #[derive(Clone)]
 pub struct Bus {
     channels: Channels,
+    members: Members,
     wake: Arc<Notify>,
     /// This process's open WebSockets per user (for presence).
     pub connections: super::presence::Connections,
@@ -40,29 +45,76 @@ impl Bus {
     pub fn new(db: &Db) -> Bus {
         Bus {
             channels: Default::default(),
+            members: Default::default(),
             wake: db.committed(),
             connections: Default::default(),
         }
     }
 
-    /// The events of one user that this process learns about from now on.
-    pub fn subscribe(&self, user_id: &str) -> broadcast::Receiver<Arc<Event>> {
-        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
-        channels
-            .entry(user_id.to_string())
-            .or_insert_with(|| broadcast::channel(BUFFER).0)
-            .subscribe()
+    /// The events of one user (and of the departments they are a member of) that this
+    /// process learns about from now on.
+    pub fn subscribe(
+        &self,
+        user_id: &str,
+        departments: &[String],
+    ) -> broadcast::Receiver<Arc<Event>> {
+        let receiver = {
+            let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+            channels
+                .entry(user_id.to_string())
+                .or_insert_with(|| broadcast::channel(BUFFER).0)
+                .subscribe()
+        };
+        let mut members = self.members.lock().unwrap_or_else(|e| e.into_inner());
+        for dept in departments {
+            members
+                .entry(dept.clone())
+                .or_default()
+                .insert(user_id.to_string());
+        }
+        receiver
     }
 
-    /// Hands an event to its user's connections here, if any; forgets users who left.
-    fn deliver(&self, user: String, event: Event) {
-        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(tx) = channels.get(&user) {
-            if tx.receiver_count() == 0 {
-                channels.remove(&user);
-            } else {
-                let _ = tx.send(Arc::new(event));
+    /// Hands an event to its audience's connections here, if any; forgets users who left.
+    fn deliver(&self, audience: Audience, event: Event) {
+        let event = Arc::new(event);
+        match audience {
+            Audience::User(user) => {
+                self.send(&user, &event);
             }
+            Audience::Department(dept) => {
+                let users: Vec<String> = {
+                    let members = self.members.lock().unwrap_or_else(|e| e.into_inner());
+                    members
+                        .get(&dept)
+                        .map(|m| m.iter().cloned().collect())
+                        .unwrap_or_default()
+                };
+                for user in users {
+                    if !self.send(&user, &event) {
+                        let mut members = self.members.lock().unwrap_or_else(|e| e.into_inner());
+                        if let Some(m) = members.get_mut(&dept) {
+                            m.remove(&user);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends to a user's connections here; false when none is left.
+    fn send(&self, user: &str, event: &Arc<Event>) -> bool {
+        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        match channels.get(user) {
+            Some(tx) if tx.receiver_count() > 0 => {
+                let _ = tx.send(event.clone());
+                true
+            }
+            Some(_) => {
+                channels.remove(user);
+                false
+            }
+            None => false,
         }
     }
 
@@ -122,9 +174,9 @@ impl Bus {
                 {
                     Ok(batch) => {
                         let full = batch.len() == 500;
-                        for (user, event) in batch {
+                        for (audience, event) in batch {
                             last = last.max(event.seq);
-                            self.deliver(user, event);
+                            self.deliver(audience, event);
                         }
                         seen.store(last, Ordering::Relaxed);
                         if !full {

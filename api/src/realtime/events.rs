@@ -66,6 +66,46 @@ pub fn publish(
     Ok(())
 }
 
+/// Records one event for every member of a department (as [`publish`] does per user): one
+/// row instead of one per member; members get it live and when they catch up.
+pub fn publish_to_department(
+    conn: &mut DbConn,
+    department_id: &str,
+    kind: &str,
+    payload: &serde_json::Value,
+) -> ApiResult<()> {
+    let text = serde_json::to_string(payload)?;
+    let at = now();
+    match conn {
+        DbConn::Pg(c) => diesel::insert_into(eo::table)
+            .values((
+                eo::department_id.eq(department_id),
+                eo::kind.eq(kind),
+                eo::payload.eq(&text),
+                eo::created_at.eq(at),
+            ))
+            .execute(c)?,
+        DbConn::Sqlite(c) => diesel::insert_into(ev::table)
+            .values((
+                ev::department_id.eq(department_id),
+                ev::kind.eq(kind),
+                ev::payload.eq(&text),
+                ev::created_at.eq(at),
+            ))
+            .execute(c)?,
+    };
+    Ok(())
+}
+
+/// The departments whose events a user also receives (theirs, as a member).
+pub fn departments_of(conn: &mut DbConn, user_id: &str) -> ApiResult<Vec<String>> {
+    use crate::db::schema::department_members as dm;
+    Ok(dm::table
+        .filter(dm::user_id.eq(user_id))
+        .select(dm::department_id)
+        .load(conn)?)
+}
+
 /// PostgreSQL: moves committed staged events into `events`, numbering them in the order they
 /// were staged; returns how many moved. Call inside a transaction of its own: the lock keeps
 /// one mover at a time (across processes), so a number never becomes visible after a higher
@@ -78,9 +118,10 @@ pub fn sequence(conn: &mut DbConn) -> ApiResult<usize> {
     let moved: Moved = diesel::sql_query(format!(
         "WITH moved AS (DELETE FROM event_outbox WHERE id IN \
          (SELECT id FROM event_outbox ORDER BY id LIMIT {SEQUENCE_BATCH}) \
-         RETURNING id, user_id, kind, payload, created_at), \
-         numbered AS (INSERT INTO events (user_id, kind, payload, created_at) \
-         SELECT user_id, kind, payload, created_at FROM moved ORDER BY id RETURNING seq) \
+         RETURNING id, user_id, department_id, kind, payload, created_at), \
+         numbered AS (INSERT INTO events (user_id, department_id, kind, payload, created_at) \
+         SELECT user_id, department_id, kind, payload, created_at FROM moved ORDER BY id \
+         RETURNING seq) \
          SELECT count(*) AS count, max(seq) AS newest FROM numbered"
     ))
     .get_result(c)?;
@@ -99,9 +140,23 @@ struct Moved {
     newest: Option<i64>,
 }
 
-type Row = (i64, String, String, String, chrono::NaiveDateTime);
+/// Who an event is for: one user, or every member of a department.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    User(String),
+    Department(String),
+}
 
-fn to_event((seq, _user, kind, payload, at): Row) -> Event {
+type Row = (
+    i64,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    chrono::NaiveDateTime,
+);
+
+fn to_event((seq, _user, _department, kind, payload, at): Row) -> Event {
     Event {
         seq,
         kind,
@@ -110,40 +165,75 @@ fn to_event((seq, _user, kind, payload, at): Row) -> Event {
     }
 }
 
-/// One user's events after `after`, oldest first.
+fn audience_of(row: &Row) -> Option<Audience> {
+    match (&row.1, &row.2) {
+        (Some(user), _) => Some(Audience::User(user.clone())),
+        (None, Some(dept)) => Some(Audience::Department(dept.clone())),
+        (None, None) => None,
+    }
+}
+
+/// One user's events after `after` (their own and their departments'), oldest first.
 pub fn for_user_after(
     conn: &mut DbConn,
     user_id: &str,
+    departments: &[String],
     after: i64,
     limit: i64,
 ) -> ApiResult<Vec<Event>> {
     let rows: Vec<Row> = ev::table
-        .filter(ev::user_id.eq(user_id).and(ev::seq.gt(after)))
+        .filter(
+            ev::user_id
+                .eq(user_id)
+                .or(ev::department_id.eq_any(departments)),
+        )
+        .filter(ev::seq.gt(after))
         .order(ev::seq.asc())
         .limit(limit)
-        .select((ev::seq, ev::user_id, ev::kind, ev::payload, ev::created_at))
+        .select(COLUMNS)
         .load(conn)?;
     Ok(rows.into_iter().map(to_event).collect())
 }
 
-/// Everyone's events after `after` (for the dispatcher), with their recipient.
-pub fn all_after(conn: &mut DbConn, after: i64, limit: i64) -> ApiResult<Vec<(String, Event)>> {
+const COLUMNS: (
+    ev::seq,
+    ev::user_id,
+    ev::department_id,
+    ev::kind,
+    ev::payload,
+    ev::created_at,
+) = (
+    ev::seq,
+    ev::user_id,
+    ev::department_id,
+    ev::kind,
+    ev::payload,
+    ev::created_at,
+);
+
+/// Everyone's events after `after` (for the dispatcher), with who they are for.
+pub fn all_after(conn: &mut DbConn, after: i64, limit: i64) -> ApiResult<Vec<(Audience, Event)>> {
     let rows: Vec<Row> = ev::table
         .filter(ev::seq.gt(after))
         .order(ev::seq.asc())
         .limit(limit)
-        .select((ev::seq, ev::user_id, ev::kind, ev::payload, ev::created_at))
+        .select(COLUMNS)
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|r| (r.1.clone(), to_event(r)))
+        .filter_map(|r| Some((audience_of(&r)?, to_event(r))))
         .collect())
 }
 
-pub fn latest_seq(conn: &mut DbConn, user_id: Option<&str>) -> ApiResult<i64> {
+/// The newest seq of all events, or of those a user receives (theirs and their departments').
+pub fn latest_seq(conn: &mut DbConn, user: Option<(&str, &[String])>) -> ApiResult<i64> {
     let q = ev::table.select(diesel::dsl::max(ev::seq)).into_boxed();
-    let q = match user_id {
-        Some(u) => q.filter(ev::user_id.eq(u.to_string())),
+    let q = match user {
+        Some((u, departments)) => q.filter(
+            ev::user_id
+                .eq(u.to_string())
+                .or(ev::department_id.eq_any(departments.to_vec())),
+        ),
         None => q,
     };
     Ok(q.first::<Option<i64>>(conn)?.unwrap_or(0))

@@ -48,7 +48,8 @@ pub async fn list(
         .run(move |conn| {
             // Number what is staged first, so a caller reads its own writes.
             crate::db::write_tx(conn, events::sequence)?;
-            events::for_user_after(conn, &actor.user_id, after, limit + 1)
+            let departments = events::departments_of(conn, &actor.user_id)?;
+            events::for_user_after(conn, &actor.user_id, &departments, after, limit + 1)
         })
         .await?;
     let has_more = items.len() as i64 > limit;

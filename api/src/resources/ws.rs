@@ -41,12 +41,17 @@ pub async fn connect(
         .ok_or_else(|| ApiError::unauthenticated("send an access token"))?;
     let actor = Actor::from_token(&state, &token).await?;
     let uid = actor.user_id.clone();
+    let departments = state
+        .db
+        .run(move |conn| events::departments_of(conn, &uid))
+        .await?;
     // Subscribe before reading the latest seq: an event dispatched in between would otherwise
     // be newer than the hello's `latest_seq` and yet never sent on this stream.
-    let mut feed = state.bus.subscribe(&actor.user_id);
+    let mut feed = state.bus.subscribe(&actor.user_id, &departments);
+    let uid = actor.user_id.clone();
     let latest = state
         .db
-        .run(move |conn| events::latest_seq(conn, Some(&uid)))
+        .run(move |conn| events::latest_seq(conn, Some((&uid, &departments))))
         .await?;
     let (response, mut session, mut incoming) = actix_ws::handle(&req, body)
         .map_err(|e| ApiError::field("upgrade", "websocket", e.to_string()))?;

@@ -28,7 +28,7 @@ use crate::db::schema::{
 use crate::db::{DbConn, new_id, now, to_utc};
 use crate::error::{ApiError, ApiResult};
 use crate::policy::{self, OrgFacts, TicketFacts};
-use crate::realtime::events::publish;
+use crate::realtime::events::{publish, publish_to_department};
 use crate::resources::organizations::{self, OrgRow};
 use crate::resources::users;
 
@@ -531,6 +531,11 @@ pub fn audience(
     staff.extend(csm_id.map(str::to_string));
     staff.sort();
     staff.dedup();
+    Ok((staff, client_audience(conn, row)?))
+}
+
+/// The client users who follow the ticket: their organisation's admins and the requester.
+fn client_audience(conn: &mut DbConn, row: &TicketRow) -> ApiResult<Vec<String>> {
     let mut client: Vec<String> = crate::on_driver!(conn, |c| u::table
         .filter(u::organization_id.eq(&row.organization_id))
         .filter(u::role.eq(Role::ClientAdmin.as_str()))
@@ -540,7 +545,7 @@ pub fn audience(
     client.extend(row.requester_id.clone());
     client.sort();
     client.dedup();
-    Ok((staff, client))
+    Ok(client)
 }
 
 /// Tells everyone concerned (and the actor's other tabs) that the ticket changed; the web app
@@ -551,21 +556,31 @@ pub fn announce(
     csm_id: Option<&str>,
     actor_id: Option<&str>,
 ) -> ApiResult<()> {
-    let (mut staff, client) = audience(conn, row, csm_id)?;
-    staff.extend(client);
-    staff.extend(actor_id.map(str::to_string));
-    staff.sort();
-    staff.dedup();
-    publish(
-        conn,
-        &staff,
-        "ticket.changed",
-        &serde_json::json!({
-            "ticket_id": row.id, "number": row.number, "status": row.status,
-            "assignee_id": row.assignee_id, "department_id": row.department_id,
-        }),
-    )?;
-    Ok(())
+    use crate::db::schema::department_members as dm;
+    let payload = serde_json::json!({
+        "ticket_id": row.id, "number": row.number, "status": row.status,
+        "assignee_id": row.assignee_id, "department_id": row.department_id,
+    });
+    // The department's members get one event for the department; the others concerned get
+    // one each.
+    let members: Vec<String> = match &row.department_id {
+        Some(dept) => {
+            publish_to_department(conn, dept, "ticket.changed", &payload)?;
+            crate::on_driver!(conn, |c| dm::table
+                .filter(dm::department_id.eq(dept))
+                .select(dm::user_id)
+                .load(c))?
+        }
+        None => Vec::new(),
+    };
+    let mut others = client_audience(conn, row)?;
+    others.extend(row.assignee_id.clone());
+    others.extend(csm_id.map(str::to_string));
+    others.extend(actor_id.map(str::to_string));
+    others.sort();
+    others.dedup();
+    others.retain(|u| !members.contains(u));
+    publish(conn, &others, "ticket.changed", &payload)
 }
 
 /// [`announce`] for a change the desk made by itself (sweeps), looking up the CSM.
