@@ -11,6 +11,7 @@
 //! spelled out as the words that start with it (`ticket_search_words`), which FTS5 walks
 //! lazily where a bare prefix makes it merge whole doclists first.
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
@@ -69,6 +70,25 @@ pub fn index(conn: &mut DbConn, ticket_id: &str, public: bool, texts: &[&str]) -
         }
     }
     Ok(())
+}
+
+/// Runs a ticket list, planned for its search on PostgreSQL: without merge joins. With one,
+/// a rare word's few matches were merged against every ticket walked newest first (the
+/// planner hoping to stop after a page), 132 ms at 250,000 tickets; without, the matches are
+/// fetched, looked up and sorted (4 ms), while a common word still walks the newest tickets
+/// and probes each (a nested loop, as before). `SET LOCAL` ends with the transaction.
+pub fn planned<T>(
+    conn: &mut DbConn,
+    searching: bool,
+    f: impl FnOnce(&mut DbConn) -> ApiResult<T>,
+) -> ApiResult<T> {
+    if !searching || !matches!(conn, DbConn::Pg(_)) {
+        return f(conn);
+    }
+    conn.transaction(|conn| {
+        conn.batch_execute("SET LOCAL enable_mergejoin = off")?;
+        f(conn)
+    })
 }
 
 /// A list's search text, ready for the connection's engine.

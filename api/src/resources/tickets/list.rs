@@ -118,219 +118,225 @@ pub async fn list(
     } else {
         Side::Staff
     };
+    let searching = query.q.is_some();
     let result = state
         .db
         .run(move |conn| {
-            let search = match &query.q {
-                Some(text) => Search::new(conn, text, side == Side::Client)?,
-                None => None,
-            };
-            let last = match &page.after {
-                Some(after) => Some(
-                    t::table
-                        .find(after)
-                        .select((t::priority_rank, t::next_due_at, t::number))
-                        .first::<(i32, Option<NaiveDateTime>, i64)>(conn)
-                        .optional()?
-                        .ok_or_else(|| ApiError::field("cursor", "invalid", "is out of date"))?,
-                ),
-                None => None,
-            };
-            let sqlite = matches!(conn, DbConn::Sqlite(_));
-            // How a search finds its tickets (see desk::search): a newest-first list on
-            // SQLite walks the matches by rowid, unless the list is narrowed to few tickets
-            // (one client's, one organisation's, one assignee's), which probe their own rows.
-            let plan = match (&search, &query.queue) {
-                (Some(s), None) if s.is_sqlite() => {
-                    if !matches!(policy::org_scope(&actor), OrgScope::All)
-                        || query.organization_id.is_some()
-                        || query.assignee_id.is_some()
-                    {
-                        SearchPlan::Probe
-                    } else {
-                        SearchPlan::Newest(page.fetch_limit() * WALK_FIRST)
-                    }
-                }
-                _ => SearchPlan::Matching,
-            };
-            // A common tag is checked ticket by ticket as the list walks its order; a rare
-            // one (SQLite only: PostgreSQL plans either as a semi-join) is better as a list.
-            let tag = query.tag.as_deref().map(|tag| tag.trim().to_lowercase());
-            let tag_per_ticket = match &tag {
-                Some(tag) if sqlite => {
-                    tt::table
-                        .filter(tt::tag.eq(tag))
-                        .select(tt::ticket_id)
-                        .limit(RARE_TAG)
-                        .load::<String>(conn)?
-                        .len() as i64
-                        >= RARE_TAG
-                }
-                _ => false,
-            };
-            let mut plan = plan;
-            loop {
-                let mut q = t::table
-                    .select(TicketRow::as_select())
-                    .limit(page.fetch_limit())
-                    .into_boxed();
-                q = match policy::org_scope(&actor) {
-                    OrgScope::All => q,
-                    OrgScope::Assigned { csm_id, .. } => q.filter(
-                        t::organization_id
-                            .eq_any(o::table.filter(o::csm_id.eq(csm_id)).select(o::id)),
+            crate::desk::search::planned(conn, searching, move |conn| {
+                let search = match &query.q {
+                    Some(text) => Search::new(conn, text, side == Side::Client)?,
+                    None => None,
+                };
+                let last = match &page.after {
+                    Some(after) => Some(
+                        t::table
+                            .find(after)
+                            .select((t::priority_rank, t::next_due_at, t::number))
+                            .first::<(i32, Option<NaiveDateTime>, i64)>(conn)
+                            .optional()?
+                            .ok_or_else(|| {
+                                ApiError::field("cursor", "invalid", "is out of date")
+                            })?,
                     ),
-                    OrgScope::Own(org) => {
-                        let q = q.filter(t::organization_id.eq(org));
-                        if actor.role == Role::ClientMember {
-                            q.filter(t::requester_id.eq(actor.user_id.clone()))
+                    None => None,
+                };
+                let sqlite = matches!(conn, DbConn::Sqlite(_));
+                // How a search finds its tickets (see desk::search): a newest-first list on
+                // SQLite walks the matches by rowid, unless the list is narrowed to few tickets
+                // (one client's, one organisation's, one assignee's), which probe their own rows.
+                let plan = match (&search, &query.queue) {
+                    (Some(s), None) if s.is_sqlite() => {
+                        if !matches!(policy::org_scope(&actor), OrgScope::All)
+                            || query.organization_id.is_some()
+                            || query.assignee_id.is_some()
+                        {
+                            SearchPlan::Probe
                         } else {
-                            q
+                            SearchPlan::Newest(page.fetch_limit() * WALK_FIRST)
                         }
                     }
+                    _ => SearchPlan::Matching,
                 };
-                if let Some(s) = query.status {
-                    q = q.filter(t::status.eq(s.as_str()));
-                }
-                if let Some(p) = query.priority {
-                    q = q.filter(t::priority.eq(p.as_str()));
-                }
-                if let Some(c) = query.cluster {
-                    q = q.filter(t::cluster.eq(c.as_str()));
-                }
-                if let Some(c) = query.channel {
-                    q = q.filter(t::channel.eq(c.as_str()));
-                }
-                if let Some(org) = &query.organization_id {
-                    q = q.filter(t::organization_id.eq(org.clone()));
-                }
-                if let Some(a) = &query.assignee_id {
-                    q = q.filter(t::assignee_id.eq(a.clone()));
-                }
-                if let Some(tag) = &tag {
-                    q = if tag_per_ticket {
-                        q.filter(diesel::dsl::exists(
-                            tt::table
-                                .filter(tt::ticket_id.eq(t::id))
-                                .filter(tt::tag.eq(tag.clone())),
-                        ))
-                    } else {
-                        q.filter(
-                            t::id.eq_any(
+                // A common tag is checked ticket by ticket as the list walks its order; a rare
+                // one (SQLite only: PostgreSQL plans either as a semi-join) is better as a list.
+                let tag = query.tag.as_deref().map(|tag| tag.trim().to_lowercase());
+                let tag_per_ticket = match &tag {
+                    Some(tag) if sqlite => {
+                        tt::table
+                            .filter(tt::tag.eq(tag))
+                            .select(tt::ticket_id)
+                            .limit(RARE_TAG)
+                            .load::<String>(conn)?
+                            .len() as i64
+                            >= RARE_TAG
+                    }
+                    _ => false,
+                };
+                let mut plan = plan;
+                loop {
+                    let mut q = t::table
+                        .select(TicketRow::as_select())
+                        .limit(page.fetch_limit())
+                        .into_boxed();
+                    q = match policy::org_scope(&actor) {
+                        OrgScope::All => q,
+                        OrgScope::Assigned { csm_id, .. } => q.filter(
+                            t::organization_id
+                                .eq_any(o::table.filter(o::csm_id.eq(csm_id)).select(o::id)),
+                        ),
+                        OrgScope::Own(org) => {
+                            let q = q.filter(t::organization_id.eq(org));
+                            if actor.role == Role::ClientMember {
+                                q.filter(t::requester_id.eq(actor.user_id.clone()))
+                            } else {
+                                q
+                            }
+                        }
+                    };
+                    if let Some(s) = query.status {
+                        q = q.filter(t::status.eq(s.as_str()));
+                    }
+                    if let Some(p) = query.priority {
+                        q = q.filter(t::priority.eq(p.as_str()));
+                    }
+                    if let Some(c) = query.cluster {
+                        q = q.filter(t::cluster.eq(c.as_str()));
+                    }
+                    if let Some(c) = query.channel {
+                        q = q.filter(t::channel.eq(c.as_str()));
+                    }
+                    if let Some(org) = &query.organization_id {
+                        q = q.filter(t::organization_id.eq(org.clone()));
+                    }
+                    if let Some(a) = &query.assignee_id {
+                        q = q.filter(t::assignee_id.eq(a.clone()));
+                    }
+                    if let Some(tag) = &tag {
+                        q = if tag_per_ticket {
+                            q.filter(diesel::dsl::exists(
                                 tt::table
-                                    .filter(tt::tag.eq(tag.clone()))
-                                    .select(tt::ticket_id),
-                            ),
-                        )
-                    };
-                }
-                if let Some(search) = &search {
-                    let (before, after) = match plan {
-                        SearchPlan::Matching => search.matching(),
-                        SearchPlan::Probe => search.probe(),
-                        SearchPlan::Newest(walk) => search.newest(last.map(|l| l.2), walk),
-                    };
-                    q = q.filter(
-                        diesel::dsl::sql::<diesel::sql_types::Bool>(&before)
-                            .bind::<diesel::sql_types::Text, _>(search.text.clone())
-                            .sql(&after),
-                    );
-                }
-                let order = match query.queue {
-                    Some(Queue::Mine) => {
-                        q = q.filter(t::assignee_id.eq(actor.user_id.clone()));
-                        Order::Priority
-                    }
-                    Some(Queue::Unassigned) => {
-                        q = q.filter(t::assignee_id.is_null());
-                        Order::Priority
-                    }
-                    Some(Queue::Department) => {
-                        let dept = match &query.department_id {
-                            Some(d) => Some(d.clone()),
-                            None => dm::table
-                                .filter(dm::user_id.eq(&actor.user_id))
-                                .order(dm::department_id.asc())
-                                .select(dm::department_id)
-                                .first(conn)
-                                .optional()?,
-                        };
-                        let dept = dept.ok_or_else(|| {
-                            ApiError::field(
-                                "department_id",
-                                "required",
-                                "is required: you belong to no department",
+                                    .filter(tt::ticket_id.eq(t::id))
+                                    .filter(tt::tag.eq(tag.clone())),
+                            ))
+                        } else {
+                            q.filter(
+                                t::id.eq_any(
+                                    tt::table
+                                        .filter(tt::tag.eq(tag.clone()))
+                                        .select(tt::ticket_id),
+                                ),
                             )
-                        })?;
-                        q = q.filter(t::department_id.eq(dept));
-                        Order::Priority
+                        };
                     }
-                    Some(Queue::Breaching) => Order::Due,
-                    None => Order::Newest,
-                };
-                if query.queue != Some(Queue::Department)
-                    && let Some(d) = &query.department_id
-                {
-                    q = q.filter(t::department_id.eq(d.clone()));
-                }
-                q = match order {
-                    Order::Priority => {
-                        q = q.filter(t::active.eq(true));
-                        if let (Some((rank, _, _)), Some(after)) = (&last, &page.after) {
-                            q = q.filter(
-                                t::priority_rank
-                                    .lt(*rank)
-                                    .or(t::priority_rank.eq(*rank).and(t::id.gt(after.clone()))),
-                            );
+                    if let Some(search) = &search {
+                        let (before, after) = match plan {
+                            SearchPlan::Matching => search.matching(),
+                            SearchPlan::Probe => search.probe(),
+                            SearchPlan::Newest(walk) => search.newest(last.map(|l| l.2), walk),
+                        };
+                        q = q.filter(
+                            diesel::dsl::sql::<diesel::sql_types::Bool>(&before)
+                                .bind::<diesel::sql_types::Text, _>(search.text.clone())
+                                .sql(&after),
+                        );
+                    }
+                    let order = match query.queue {
+                        Some(Queue::Mine) => {
+                            q = q.filter(t::assignee_id.eq(actor.user_id.clone()));
+                            Order::Priority
                         }
-                        q.order((t::priority_rank.desc(), t::id.asc()))
+                        Some(Queue::Unassigned) => {
+                            q = q.filter(t::assignee_id.is_null());
+                            Order::Priority
+                        }
+                        Some(Queue::Department) => {
+                            let dept = match &query.department_id {
+                                Some(d) => Some(d.clone()),
+                                None => dm::table
+                                    .filter(dm::user_id.eq(&actor.user_id))
+                                    .order(dm::department_id.asc())
+                                    .select(dm::department_id)
+                                    .first(conn)
+                                    .optional()?,
+                            };
+                            let dept = dept.ok_or_else(|| {
+                                ApiError::field(
+                                    "department_id",
+                                    "required",
+                                    "is required: you belong to no department",
+                                )
+                            })?;
+                            q = q.filter(t::department_id.eq(dept));
+                            Order::Priority
+                        }
+                        Some(Queue::Breaching) => Order::Due,
+                        None => Order::Newest,
+                    };
+                    if query.queue != Some(Queue::Department)
+                        && let Some(d) = &query.department_id
+                    {
+                        q = q.filter(t::department_id.eq(d.clone()));
                     }
-                    Order::Due => {
-                        q = q
-                            .filter(t::active.eq(true))
-                            .filter(t::next_due_at.is_not_null());
-                        match (&last, &page.after) {
-                            (Some((_, Some(due), _)), Some(after)) => {
-                                q = q.filter(
-                                    t::next_due_at
-                                        .gt(*due)
-                                        .or(t::next_due_at.eq(*due).and(t::id.gt(after.clone()))),
-                                );
+                    q =
+                        match order {
+                            Order::Priority => {
+                                q = q.filter(t::active.eq(true));
+                                if let (Some((rank, _, _)), Some(after)) = (&last, &page.after) {
+                                    q = q.filter(t::priority_rank.lt(*rank).or(
+                                        t::priority_rank.eq(*rank).and(t::id.gt(after.clone())),
+                                    ));
+                                }
+                                q.order((t::priority_rank.desc(), t::id.asc()))
                             }
-                            (Some((_, None, _)), Some(_)) => {
-                                return Err(ApiError::field("cursor", "invalid", "is out of date"));
+                            Order::Due => {
+                                q = q
+                                    .filter(t::active.eq(true))
+                                    .filter(t::next_due_at.is_not_null());
+                                match (&last, &page.after) {
+                                    (Some((_, Some(due), _)), Some(after)) => {
+                                        q = q.filter(t::next_due_at.gt(*due).or(
+                                            t::next_due_at.eq(*due).and(t::id.gt(after.clone())),
+                                        ));
+                                    }
+                                    (Some((_, None, _)), Some(_)) => {
+                                        return Err(ApiError::field(
+                                            "cursor",
+                                            "invalid",
+                                            "is out of date",
+                                        ));
+                                    }
+                                    _ => {}
+                                }
+                                q.order((t::next_due_at.asc(), t::id.asc()))
                             }
-                            _ => {}
-                        }
-                        q.order((t::next_due_at.asc(), t::id.asc()))
+                            // A walk of the search matches goes by number (the rowids' order); numbers
+                            // and ids both grow with time.
+                            Order::Newest if matches!(plan, SearchPlan::Newest(_)) => {
+                                if let Some((_, _, number)) = last {
+                                    q = q.filter(t::number.lt(number));
+                                }
+                                q.order(t::number.desc())
+                            }
+                            Order::Newest => {
+                                if let Some(after) = &page.after {
+                                    q = q.filter(t::id.lt(after.clone()));
+                                }
+                                q.order(t::id.desc())
+                            }
+                        };
+                    let rows: Vec<TicketRow> = q.load(conn)?;
+                    // A walk that came back short because its first matches were filtered out goes
+                    // further, until the page is full or the matches run out.
+                    if let (SearchPlan::Newest(walk), Some(search)) = (plan, &search)
+                        && (rows.len() as i64) < page.fetch_limit()
+                        && search.more_than(conn, last.map(|l| l.2), walk)?
+                    {
+                        plan = SearchPlan::Newest(walk * WALK_FURTHER);
+                        continue;
                     }
-                    // A walk of the search matches goes by number (the rowids' order); numbers
-                    // and ids both grow with time.
-                    Order::Newest if matches!(plan, SearchPlan::Newest(_)) => {
-                        if let Some((_, _, number)) = last {
-                            q = q.filter(t::number.lt(number));
-                        }
-                        q.order(t::number.desc())
-                    }
-                    Order::Newest => {
-                        if let Some(after) = &page.after {
-                            q = q.filter(t::id.lt(after.clone()));
-                        }
-                        q.order(t::id.desc())
-                    }
-                };
-                let rows: Vec<TicketRow> = q.load(conn)?;
-                // A walk that came back short because its first matches were filtered out goes
-                // further, until the page is full or the matches run out.
-                if let (SearchPlan::Newest(walk), Some(search)) = (plan, &search)
-                    && (rows.len() as i64) < page.fetch_limit()
-                    && search.more_than(conn, last.map(|l| l.2), walk)?
-                {
-                    plan = SearchPlan::Newest(walk * WALK_FURTHER);
-                    continue;
+                    return page.page(rows, |r| &r.id, |rows| to_summaries(conn, rows, side));
                 }
-                return page.page(rows, |r| &r.id, |rows| to_summaries(conn, rows, side));
-            }
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(result))
