@@ -217,9 +217,10 @@ async fn websocket_says_hello_then_delivers_events_only_to_concerned_users() {
 
 /// A ticket's department hears about it through one event for the department: each
 /// member's socket gets it live and once, it is in their catch-up list, and the agents of
-/// another department neither hear of it nor find it in theirs.
+/// another department neither hear of it nor find it in theirs. Its messages travel the same
+/// way, and an internal note never reaches the client.
 #[tokio::test]
-async fn a_new_ticket_reaches_its_departments_agents_once_and_nobody_else() {
+async fn ticket_events_reach_the_departments_agents_once_and_notes_never_the_client() {
     let app = spawn_app().await;
     app.load_demo().await;
     let agent1 = app.token("agent1@magicstore.test").await; // Technical support
@@ -268,6 +269,49 @@ async fn a_new_ticket_reaches_its_departments_agents_once_and_nobody_else() {
         vec![event["seq"].as_i64().expect("seq")]
     );
     assert!(about_it(&app.get_ok("/events?after=0", &agent2).await).is_empty());
+
+    // An internal note reaches the department's members, never the client; a reply both.
+    let (mut ws_client, _) = open_ws(&app.address, &member).await;
+    let id = ticket["id"].as_str().expect("id");
+    for (kind, body) in [
+        ("note", "Looks like the payment gateway"),
+        ("reply", "We are on it"),
+    ] {
+        let res = app
+            .post_json(
+                &format!("/tickets/{id}/messages"),
+                Some(&agent1),
+                &json!({"kind": kind, "body": body}),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "{kind}");
+    }
+    let messages_heard = |events: &[Value]| -> Vec<String> {
+        events
+            .iter()
+            .filter(|e| e["kind"] == "ticket.message")
+            .filter_map(|e| e["payload"]["body"].as_str().map(str::to_string))
+            .collect()
+    };
+    let mut by_client = Vec::new();
+    while let Some(frame) = next_frame(&mut ws_client, QUIET_WAIT).await {
+        by_client.push(frame["event"].clone());
+    }
+    assert_eq!(
+        messages_heard(&by_client),
+        vec!["We are on it"],
+        "{by_client:?}"
+    );
+    let mut by_agent = Vec::new();
+    while let Some(frame) = next_frame(&mut ws1, QUIET_WAIT).await {
+        by_agent.push(frame["event"].clone());
+    }
+    assert_eq!(
+        messages_heard(&by_agent),
+        vec!["Looks like the payment gateway", "We are on it"],
+        "{by_agent:?}"
+    );
+    assert_quiet(&mut ws2, "agent2 of another department").await;
 }
 
 #[tokio::test]

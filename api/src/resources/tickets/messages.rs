@@ -23,7 +23,6 @@ use crate::http::idempotency::{self, IdempotencyKey, create_once};
 use crate::http::pagination::PageRequest;
 use crate::notify::{Notice, notify};
 use crate::policy;
-use crate::realtime::events::publish;
 use crate::resources::tickets::update::{change_status, check_move};
 use crate::resources::tickets::{self, TicketCtx, record};
 use crate::state::AppState;
@@ -289,7 +288,6 @@ pub fn add(
     let message = to_dtos(conn, vec![row])?
         .pop()
         .ok_or_else(|| ApiError::internal("message vanished"))?;
-    let (staff, client) = tickets::audience(conn, t, ctx.org.csm_id.as_deref())?;
     let notice = |title: String| Notice {
         kind: NotificationKind::TicketUpdated,
         title,
@@ -340,16 +338,13 @@ pub fn add(
             )?;
         }
     }
-    let mut hear = staff;
-    if new.kind == MessageKind::Reply {
-        hear.extend(client);
-    }
-    hear.push(actor.user_id.clone());
-    hear.sort();
-    hear.dedup();
-    publish(
+    // Staff follow every message; client users only replies (never internal notes).
+    tickets::tell(
         conn,
-        &hear,
+        t,
+        ctx.org.csm_id.as_deref(),
+        Some(&actor.user_id),
+        new.kind == MessageKind::Reply,
         "ticket.message",
         &serde_json::to_value(&message)?,
     )?;

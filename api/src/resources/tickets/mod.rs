@@ -512,28 +512,6 @@ pub fn to_summaries(
         .collect())
 }
 
-/// Who hears about a ticket: (staff, client). Staff: the assignee, the department's members
-/// and the organisation's CSM; client: the requester and the organisation's client admins.
-pub fn audience(
-    conn: &mut DbConn,
-    row: &TicketRow,
-    csm_id: Option<&str>,
-) -> ApiResult<(Vec<String>, Vec<String>)> {
-    use crate::db::schema::department_members as dm;
-    let mut staff: Vec<String> = match &row.department_id {
-        Some(dept) => crate::on_driver!(conn, |c| dm::table
-            .filter(dm::department_id.eq(dept))
-            .select(dm::user_id)
-            .load(c))?,
-        None => Vec::new(),
-    };
-    staff.extend(row.assignee_id.clone());
-    staff.extend(csm_id.map(str::to_string));
-    staff.sort();
-    staff.dedup();
-    Ok((staff, client_audience(conn, row)?))
-}
-
 /// The client users who follow the ticket: their organisation's admins and the requester.
 fn client_audience(conn: &mut DbConn, row: &TicketRow) -> ApiResult<Vec<String>> {
     let mut client: Vec<String> = crate::on_driver!(conn, |c| u::table
@@ -556,16 +534,37 @@ pub fn announce(
     csm_id: Option<&str>,
     actor_id: Option<&str>,
 ) -> ApiResult<()> {
-    use crate::db::schema::department_members as dm;
     let payload = serde_json::json!({
         "ticket_id": row.id, "number": row.number, "status": row.status,
         "assignee_id": row.assignee_id, "department_id": row.department_id,
     });
-    // The department's members get one event for the department; the others concerned get
-    // one each.
+    tell(
+        conn,
+        row,
+        csm_id,
+        actor_id,
+        true,
+        "ticket.changed",
+        &payload,
+    )
+}
+
+/// Publishes an event to those who follow the ticket: one event for its department's
+/// members, one each for the others (the assignee, the CSM, the actor and, when `clients`,
+/// the client users who follow it) who are not members.
+pub fn tell(
+    conn: &mut DbConn,
+    row: &TicketRow,
+    csm_id: Option<&str>,
+    actor_id: Option<&str>,
+    clients: bool,
+    kind: &str,
+    payload: &serde_json::Value,
+) -> ApiResult<()> {
+    use crate::db::schema::department_members as dm;
     let members: Vec<String> = match &row.department_id {
         Some(dept) => {
-            publish_to_department(conn, dept, "ticket.changed", &payload)?;
+            publish_to_department(conn, dept, kind, payload)?;
             crate::on_driver!(conn, |c| dm::table
                 .filter(dm::department_id.eq(dept))
                 .select(dm::user_id)
@@ -573,14 +572,18 @@ pub fn announce(
         }
         None => Vec::new(),
     };
-    let mut others = client_audience(conn, row)?;
+    let mut others = if clients {
+        client_audience(conn, row)?
+    } else {
+        Vec::new()
+    };
     others.extend(row.assignee_id.clone());
     others.extend(csm_id.map(str::to_string));
     others.extend(actor_id.map(str::to_string));
     others.sort();
     others.dedup();
     others.retain(|u| !members.contains(u));
-    publish(conn, &others, "ticket.changed", &payload)
+    publish(conn, &others, kind, payload)
 }
 
 /// [`announce`] for a change the desk made by itself (sweeps), looking up the CSM.
