@@ -79,13 +79,16 @@ impl Writer {
             .unwrap_or_else(|e| e.into_inner())
             .push_back(job);
         // Whoever gets the turn runs what is queued, ours included unless an earlier turn
-        // already took it.
-        let mut turn = self.turn.clone().lock_owned().await;
-        let queue = self.queue.clone();
-        let url = self.url.clone();
-        tokio::task::spawn_blocking(move || run_queued(&mut turn, &queue, url))
-            .await
-            .map_err(|e| ApiError::internal(format!("database task failed: {e}")))?;
+        // already took it. The turn is taken by a task of its own, so a caller that stops
+        // waiting (a client gone) never leaves its write queued for the next one.
+        let (turn, queue, url) = (self.turn.clone(), self.queue.clone(), self.url.clone());
+        tokio::spawn(async move {
+            let mut turn = turn.lock_owned().await;
+            let ran = tokio::task::spawn_blocking(move || run_queued(&mut turn, &queue, url));
+            if let Err(e) = ran.await {
+                tracing::error!(error = %e, "SQLite writer task failed");
+            }
+        });
         answer
             .await
             .map_err(|_| ApiError::internal("the write was dropped before it was answered"))?
