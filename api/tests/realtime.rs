@@ -226,13 +226,17 @@ async fn ticket_events_reach_the_departments_agents_once_and_notes_never_the_cli
     let agent1 = app.token("agent1@magicstore.test").await; // Technical support
     let agent2 = app.token("agent2@magicstore.test").await; // Billing and accounts
     let member = app.token("member@fashop.test").await;
+    let (mut ws1, before1) = open_ws(&app.address, &agent1).await;
+    let (mut ws2, _) = open_ws(&app.address, &agent2).await;
     // agent1 away: the ticket waits unassigned, so agent1 hears of it only as a member.
+    // The account change is heard first (on PostgreSQL it may reach the socket late, so it
+    // is awaited here rather than mistaken for the ticket's event below).
     let away = app
         .patch_json("/me", Some(&agent1), &json!({"availability": "away"}))
         .await;
     assert_eq!(away.status(), 200);
-    let (mut ws1, before1) = open_ws(&app.address, &agent1).await;
-    let (mut ws2, _) = open_ws(&app.address, &agent2).await;
+    let changed = next_event(&mut ws1, "agent1").await;
+    assert_eq!(changed["kind"], "user.updated", "{changed}");
 
     let res = app
         .post_json(
