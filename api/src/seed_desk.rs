@@ -223,7 +223,8 @@ pub fn run(db: &Db, opts: &Options, mut progress: impl FnMut(&str)) -> Result<()
             )?;
             // The words of the new rows, for prefix searches (desk::search).
             sql(
-                "INSERT OR IGNORE INTO ticket_search_words (word) SELECT term FROM ticket_search_vocab",
+                "INSERT OR IGNORE INTO ticket_search_words (word) \
+                 SELECT term FROM ticket_search_vocab WHERE col = 'body'",
                 conn,
             )?;
             sql("ANALYZE", conn)?;
@@ -655,15 +656,16 @@ impl Plan<'_> {
 }
 
 /// Search rows as multi-row INSERTs of literals: `ticket_search` is an FTS5 virtual table on
-/// SQLite, outside the diesel schema. Every text here is generated (ids, labels, syllables),
-/// yet quotes are still doubled.
+/// SQLite, outside the diesel schema (its rows take their tickets' scope words there, see
+/// desk::search). Every text here is generated (ids, labels, syllables), yet quotes are
+/// still doubled.
 fn insert_search(conn: &mut DbConn, rows: &[(i64, String, bool, String)]) -> ApiResult<()> {
     let pg = matches!(conn, DbConn::Pg(_));
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut sql = String::from(if pg {
             "INSERT INTO ticket_search (ticket_id, public, body) VALUES "
         } else {
-            "INSERT INTO ticket_search (rowid, ticket_id, public, body) VALUES "
+            "VALUES "
         });
         for (k, (rowid, id, public, body)) in chunk.iter().enumerate() {
             if k > 0 {
@@ -685,6 +687,9 @@ fn insert_search(conn: &mut DbConn, rows: &[(i64, String, bool, String)]) -> Api
                 id.replace('\'', "''"),
                 body.replace('\'', "''")
             ));
+        }
+        if !pg {
+            sql = search::insert_rows_sql(&sql);
         }
         diesel::sql_query(sql).execute(conn)?;
     }

@@ -950,6 +950,101 @@ async fn searches_page_newest_first_once_per_ticket_for_staff_and_clients() {
     );
 }
 
+/// A search narrowed to some clients' tickets (a client user's, a CSM's, an organisation
+/// filter) keeps to exactly those: on SQLite FTS5 walks only their rows (desk::search), and
+/// paging still goes newest first through all of them.
+#[tokio::test]
+async fn searches_narrowed_to_clients_keep_to_their_tickets() {
+    let (app, admin) = demo().await;
+    let fashop_member = app.token("member@fashop.test").await;
+    let fashop_admin = app.token("admin@fashop.test").await;
+    let verdi = app.token("member@verdi.test").await;
+    let bianchi = app.token("member@bianchi.test").await;
+    let csm1 = app.token("csm1@magicstore.test").await; // FaShop and Verdi
+    let csm2 = app.token("csm2@magicstore.test").await; // Bianchi
+    let mut by = std::collections::BTreeMap::<&str, Vec<String>>::new();
+    for k in 0..4 {
+        for (who, token) in [
+            ("fashop", &fashop_member),
+            ("fashop admin", &fashop_admin),
+            ("verdi", &verdi),
+            ("bianchi", &bianchi),
+        ] {
+            let t = open(
+                &app,
+                token,
+                json!({"subject": format!("Gizmo trouble {k}"), "body": "The gizmo broke", "cluster": "usage_help"}),
+            )
+            .await;
+            by.entry(who)
+                .or_default()
+                .insert(0, t["id"].as_str().expect("id").to_string());
+        }
+    }
+    let newest = |groups: &[&str]| -> Vec<String> {
+        let mut ids: Vec<String> = groups.iter().flat_map(|g| by[g].clone()).collect();
+        ids.sort();
+        ids.reverse();
+        ids
+    };
+    let fashop_org = app.get_ok("/me", &fashop_member).await["organization_id"]
+        .as_str()
+        .expect("org")
+        .to_string();
+    for (who, token, path, expected) in [
+        (
+            "a member: their own",
+            &fashop_member,
+            "/tickets?q=gizm&limit=3".to_string(),
+            newest(&["fashop"]),
+        ),
+        (
+            "a client admin: the organisation's",
+            &fashop_admin,
+            "/tickets?q=gizmo&limit=3".into(),
+            newest(&["fashop", "fashop admin"]),
+        ),
+        (
+            "csm1: FaShop's and Verdi's",
+            &csm1,
+            "/tickets?q=gizmo+broke&limit=5".into(),
+            newest(&["fashop", "fashop admin", "verdi"]),
+        ),
+        (
+            "csm2: Bianchi's",
+            &csm2,
+            "/tickets?q=gizmo&limit=3".into(),
+            newest(&["bianchi"]),
+        ),
+        (
+            "staff, one organisation",
+            &admin,
+            format!("/tickets?q=gizmo&organization_id={fashop_org}&limit=3"),
+            newest(&["fashop", "fashop admin"]),
+        ),
+        (
+            "csm2 filtering on a client not theirs",
+            &csm2,
+            format!("/tickets?q=gizmo&organization_id={fashop_org}"),
+            vec![],
+        ),
+        (
+            "a member filtering on their organisation",
+            &fashop_member,
+            format!("/tickets?q=trouble&organization_id={fashop_org}&limit=2"),
+            newest(&["fashop"]),
+        ),
+        (
+            "staff, one organisation and a filter",
+            &admin,
+            format!("/tickets?q=gizmo&organization_id={fashop_org}&status=new&limit=2"),
+            newest(&["fashop", "fashop admin"]),
+        ),
+    ] {
+        assert_eq!(all_pages(&app, token, &path).await, expected, "{who}");
+    }
+}
+
 #[tokio::test]
 async fn attachments_are_bounded_typed_and_follow_the_notes_rule() {
     let app = common::spawn_app_with(|c| c.attachment_max_bytes = 1024).await;

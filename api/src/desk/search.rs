@@ -6,10 +6,17 @@
 //! On SQLite a search row's rowid is `number << 20 | n` (the ticket's number, then its rows
 //! from 0: migration `000011_search_rowids`), so a first page never materialises every match
 //! of a common word: a newest-first list walks the matches by rowid and stops at the page
-//! ([`Search::newest`]); a list narrowed to a few tickets (one organisation, one assignee)
+//! ([`Search::newest`]); a list narrowed some other way to a few tickets (one assignee)
 //! probes each ticket's rowid range instead ([`Search::probe`]). The last word, a prefix, is
 //! spelled out as the words that start with it (`ticket_search_words`), which FTS5 walks
 //! lazily where a bare prefix makes it merge whole doclists first.
+//!
+//! A SQLite search row also carries its ticket's scope as words of a column of their own
+//! (`scope`: the organisation and the requester; migration
+//! `000013_scoped_search_unassigned_queue`), so a search narrowed to one client (the portal,
+//! a CSM's clients, an organisation filter) is a walk of FTS5's own intersection, not a probe
+//! per ticket: a client's common word went from 23 ms (500 tickets probed, each an OR of the
+//! prefix's words) to 1–2 ms.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -23,6 +30,32 @@ const ROWID_BITS: u32 = 20;
 /// A last word starting more words than this stays a bare prefix (correct, slower).
 const MAX_WORDS_OF_PREFIX: i64 = 256;
 
+/// The scope words of a search row, as SQL over its ticket `t`: `o` and the organisation's
+/// id, `r` and the requester's (ids without their dashes, one word each for the tokenizer).
+/// [`organization_word`] and [`requester_word`] spell the same words for a query.
+const SCOPE_OF_T: &str = "'o' || replace(t.organization_id, '-', '') \
+     || coalesce(' r' || replace(t.requester_id, '-', ''), '')";
+
+/// The scope word of an organisation's search rows (see [`SCOPE_OF_T`]).
+pub fn organization_word(id: &str) -> String {
+    format!("o{}", id.replace('-', ""))
+}
+
+/// The scope word of the search rows of the tickets a user opened (see [`SCOPE_OF_T`]).
+pub fn requester_word(id: &str) -> String {
+    format!("r{}", id.replace('-', ""))
+}
+
+/// SQLite: search rows given as `(rowid, ticket_id, public, body)` in `values` (a `VALUES`
+/// list or a query) go into the index with their ticket's scope words.
+pub fn insert_rows_sql(values: &str) -> String {
+    format!(
+        "INSERT INTO ticket_search (rowid, ticket_id, public, scope, body) \
+         SELECT v.column1, v.column2, v.column3, {SCOPE_OF_T}, v.column4 \
+         FROM ({values}) AS v JOIN tickets t ON t.id = v.column2"
+    )
+}
+
 /// The SQLite rowid of search row `n` (from 0) of ticket `number`.
 pub fn rowid(number: i64, n: i64) -> i64 {
     (number << ROWID_BITS) | n
@@ -34,12 +67,12 @@ pub fn index(conn: &mut DbConn, ticket_id: &str, public: bool, texts: &[&str]) -
     match conn {
         DbConn::Sqlite(c) => {
             for body in texts {
-                diesel::sql_query(format!(
-                    "INSERT INTO ticket_search (rowid, ticket_id, public, body) \
-                     SELECT COALESCE((SELECT max(rowid) + 1 FROM ticket_search \
+                diesel::sql_query(insert_rows_sql(&format!(
+                    "SELECT COALESCE((SELECT max(rowid) + 1 FROM ticket_search \
                      WHERE rowid BETWEEN t.number << {ROWID_BITS} AND ((t.number + 1) << {ROWID_BITS}) - 1), \
-                     t.number << {ROWID_BITS}), t.id, ?, ? FROM tickets t WHERE t.id = ?"
-                ))
+                     t.number << {ROWID_BITS}) AS column1, t.id AS column2, ? AS column3, ? AS column4 \
+                     FROM tickets t WHERE t.id = ?"
+                )))
                 .bind::<Bool, _>(public)
                 .bind::<Text, _>(*body)
                 .bind::<Text, _>(ticket_id)
@@ -100,10 +133,20 @@ pub struct Search {
 }
 
 impl Search {
-    /// `None` when the text has no words.
-    pub fn new(conn: &mut DbConn, text: &str, public_only: bool) -> ApiResult<Option<Search>> {
+    /// `None` when the text has no words. On SQLite, `scope` (words of [`organization_word`]
+    /// and [`requester_word`], empty for none) keeps only the rows of those tickets: the list
+    /// still filters by its own rules, this only lets FTS5 skip the rest.
+    pub fn new(
+        conn: &mut DbConn,
+        text: &str,
+        public_only: bool,
+        scope: &[String],
+    ) -> ApiResult<Option<Search>> {
         let (text, sqlite) = match conn {
-            DbConn::Sqlite(c) => (fts5_match(c, text)?, true),
+            DbConn::Sqlite(c) => (
+                fts5_match(c, text)?.map(|words| scoped(scope, &words)),
+                true,
+            ),
             DbConn::Pg(_) => (tsquery(text), false),
         };
         Ok(text.map(|text| Search {
@@ -230,6 +273,19 @@ fn fts5_match(conn: &mut diesel::SqliteConnection, text: &str) -> ApiResult<Opti
             .chain([format!("({any})")])
             .collect(),
     ))
+}
+
+/// The FTS5 query for `words` in the texts of the tickets of `scope` (any, when empty).
+fn scoped(scope: &[String], words: &str) -> String {
+    if scope.is_empty() {
+        return format!("body : ({words})");
+    }
+    let any = scope
+        .iter()
+        .map(|w| quote(w))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    format!("scope : ({any}) AND body : ({words})")
 }
 
 /// The first text after every word starting with `prefix`, when `prefix` is one plain word

@@ -20,7 +20,7 @@ use crate::db::DbConn;
 use crate::db::schema::{
     department_members as dm, organizations as o, ticket_tags as tt, tickets as t,
 };
-use crate::desk::search::Search;
+use crate::desk::search::{self, Search};
 use crate::error::{ApiError, ApiResult};
 use crate::http::pagination::PageRequest;
 use crate::policy::{self, OrgScope};
@@ -57,8 +57,8 @@ enum SearchPlan {
     Newest(i64),
 }
 
-/// A newest-first search walks this many matching tickets per ticket of the page at first,
-/// and this many times more each time the filters left the page short.
+/// A newest-first search with filters walks this many matching tickets per ticket of the
+/// page at first, and this many times more each time the filters left the page short.
 const WALK_FIRST: i64 = 4;
 const WALK_FURTHER: i64 = 8;
 /// A tag on at least this many tickets is common: checked per ticket, not listed.
@@ -85,6 +85,57 @@ pub struct ListQuery {
     /// Full-text search in subjects and messages (every word must appear; the last may be
     /// the start of a word). Client users' searches skip internal notes.
     pub q: Option<String>,
+}
+
+impl ListQuery {
+    /// Whether a filter may leave out some tickets of a search's scope (see
+    /// [`search_scope`]; an organisation filter is the scope, or narrows a client member's).
+    fn filters_tickets(&self) -> bool {
+        self.status.is_some()
+            || self.priority.is_some()
+            || self.cluster.is_some()
+            || self.channel.is_some()
+            || self.assignee_id.is_some()
+            || self.department_id.is_some()
+            || self.tag.is_some()
+    }
+}
+
+/// A CSM's search names their clients in its scope up to this many; beyond, it probes.
+const MAX_SCOPE_WORDS: i64 = 100;
+
+/// The tickets a SQLite search may keep, as scope words of the search rows (see
+/// desk::search): a client member's own tickets, the organisation filtered on, a client
+/// admin's organisation, a CSM's clients; `None` for all tickets, or too many clients to name.
+/// The list's own filters still decide; this only lets FTS5 skip the others' rows.
+fn search_scope(
+    conn: &mut DbConn,
+    actor: &Actor,
+    query: &ListQuery,
+) -> ApiResult<Option<Vec<String>>> {
+    if actor.role == Role::ClientMember {
+        return Ok(Some(vec![search::requester_word(&actor.user_id)]));
+    }
+    if let Some(org) = &query.organization_id {
+        return Ok(Some(vec![search::organization_word(org)]));
+    }
+    Ok(match policy::org_scope(actor) {
+        OrgScope::All => None,
+        OrgScope::Own(org) => Some(vec![search::organization_word(&org)]),
+        OrgScope::Assigned { csm_id, .. } => {
+            let clients: Vec<String> = o::table
+                .filter(o::csm_id.eq(csm_id))
+                .select(o::id)
+                .limit(MAX_SCOPE_WORDS + 1)
+                .load(conn)?;
+            (!clients.is_empty() && clients.len() as i64 <= MAX_SCOPE_WORDS).then(|| {
+                clients
+                    .iter()
+                    .map(|id| search::organization_word(id))
+                    .collect()
+            })
+        }
+    })
 }
 
 #[utoipa::path(
@@ -123,8 +174,18 @@ pub async fn list(
         .db
         .run(move |conn| {
             crate::desk::search::planned(conn, searching, move |conn| {
+                let sqlite = matches!(conn, DbConn::Sqlite(_));
+                let scope = match &query.q {
+                    Some(_) if sqlite => search_scope(conn, &actor, &query)?,
+                    _ => None,
+                };
                 let search = match &query.q {
-                    Some(text) => Search::new(conn, text, side == Side::Client)?,
+                    Some(text) => Search::new(
+                        conn,
+                        text,
+                        side == Side::Client,
+                        scope.as_deref().unwrap_or_default(),
+                    )?,
                     None => None,
                 };
                 let last = match &page.after {
@@ -140,19 +201,23 @@ pub async fn list(
                     ),
                     None => None,
                 };
-                let sqlite = matches!(conn, DbConn::Sqlite(_));
                 // How a search finds its tickets (see desk::search): a newest-first list on
-                // SQLite walks the matches by rowid, unless the list is narrowed to few tickets
-                // (one client's, one organisation's, one assignee's), which probe their own rows.
+                // SQLite walks the matches by rowid — only those of its scope's tickets when it
+                // has one (a client, an organisation, a CSM's clients) — unless it is narrowed
+                // some other way to few tickets (one assignee's, too many clients to name),
+                // which then probe their own rows.
                 let plan = match (&search, &query.queue) {
                     (Some(s), None) if s.is_sqlite() => {
-                        if !matches!(policy::org_scope(&actor), OrgScope::All)
+                        let narrowed = !matches!(policy::org_scope(&actor), OrgScope::All)
                             || query.organization_id.is_some()
-                            || query.assignee_id.is_some()
-                        {
+                            || query.assignee_id.is_some();
+                        if narrowed && scope.is_none() {
                             SearchPlan::Probe
-                        } else {
+                        } else if query.filters_tickets() {
                             SearchPlan::Newest(page.fetch_limit() * WALK_FIRST)
+                        } else {
+                            // Every match is on the page: walk no further than it.
+                            SearchPlan::Newest(page.fetch_limit())
                         }
                     }
                     _ => SearchPlan::Matching,
