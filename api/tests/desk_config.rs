@@ -679,6 +679,7 @@ async fn tickets_opened_together_are_spread_over_the_free_agents() {
         per_agent.values().all(|&n| n <= 3),
         "no agent got a pile: {per_agent:?}"
     );
+    assert!(app.assert_open_ticket_counts().await >= 8);
 }
 
 #[tokio::test]

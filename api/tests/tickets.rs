@@ -344,6 +344,8 @@ async fn the_thread_keeps_notes_from_clients_and_messages_move_the_status() {
         "forbidden",
     )
     .await;
+    // Every move above kept each agent's count of open tickets exact.
+    app.assert_open_ticket_counts().await;
 }
 
 #[tokio::test]
@@ -579,6 +581,8 @@ async fn reassigning_and_rerouting_is_recorded_and_stale_writes_are_refused() {
         "forbidden",
     )
     .await;
+    // Every move above kept each agent's count of open tickets exact.
+    app.assert_open_ticket_counts().await;
 }
 
 /// Runs the desk's SLA sweep as if it were `hours` after now.
@@ -641,6 +645,8 @@ async fn the_sweep_warns_at_80_percent_then_escalates_the_breach_once() {
         Some(0),
         "{breaching}"
     );
+    // Every move above kept each agent's count of open tickets exact.
+    assert!(app.assert_open_ticket_counts().await > 0);
 }
 
 #[tokio::test]
@@ -671,6 +677,8 @@ async fn waiting_tickets_go_to_an_agent_who_comes_online() {
             .any(|e| e.0 == "assigned" && e.1.contains("waiting queue")),
         "{h:?}"
     );
+    // Every move above kept each agent's count of open tickets exact.
+    assert!(app.assert_open_ticket_counts().await > 0);
 }
 
 #[tokio::test]

@@ -36,6 +36,7 @@ diesel::table! {
         version -> Integer,
         ticket_capacity -> Integer,
         last_assigned_at -> Nullable<Timestamp>,
+        open_tickets -> Integer,
     }
 }
 

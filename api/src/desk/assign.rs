@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
 use shared::desk::AssignmentStrategy;
 use shared::desk::assignment::{self, AssignmentDecision, Candidate};
 use shared::identity::Availability;
@@ -33,9 +32,18 @@ pub fn strategy(conn: &mut DbConn, department_id: &str) -> ApiResult<AssignmentS
         .unwrap_or(AssignmentStrategy::RoundRobin))
 }
 
-/// The department's active members with what assignment weighs.
+/// The department's active members with what assignment weighs. Their open tickets are
+/// counted by the database as tickets change (`users.open_tickets`, kept by a trigger on
+/// tickets: migration `000013_desk_at_scale`), not read ticket by ticket here.
 pub fn candidates(conn: &mut DbConn, department_id: &str) -> ApiResult<Vec<Candidate>> {
-    type Member = (String, String, Option<String>, i32, Option<NaiveDateTime>);
+    type Member = (
+        String,
+        String,
+        Option<String>,
+        i32,
+        Option<NaiveDateTime>,
+        i32,
+    );
     let members: Vec<Member> = crate::on_driver!(conn, |c| dm::table
         .inner_join(u::table)
         .filter(dm::department_id.eq(department_id))
@@ -46,6 +54,7 @@ pub fn candidates(conn: &mut DbConn, department_id: &str) -> ApiResult<Vec<Candi
             u::availability,
             u::ticket_capacity,
             u::last_assigned_at,
+            u::open_tickets,
         ))
         .load(c))?;
     let ids: Vec<&String> = members.iter().map(|m| &m.0).collect();
@@ -57,53 +66,21 @@ pub fn candidates(conn: &mut DbConn, department_id: &str) -> ApiResult<Vec<Candi
     {
         skills.entry(user).or_default().push(skill);
     }
-    let most = members.iter().map(|m| m.3).max().unwrap_or(0);
-    let loads = loads(conn, department_id, i64::from(most) + 1)?;
     Ok(members
         .into_iter()
-        .map(|(id, name, availability, capacity, last)| Candidate {
+        .map(|(id, name, availability, capacity, last, open)| Candidate {
             availability: availability
                 .as_deref()
                 .and_then(Availability::parse)
                 .unwrap_or(Availability::Offline),
             skills: skills.remove(&id).unwrap_or_default(),
-            active_tickets: u32::try_from(loads.get(&id).copied().unwrap_or(0)).unwrap_or(u32::MAX),
+            active_tickets: u32::try_from(open).unwrap_or(0),
             capacity: u32::try_from(capacity).unwrap_or(0),
             last_assigned_at: last.map(to_utc),
             user_id: id,
             name,
         })
         .collect())
-}
-
-/// Each member's open tickets, counted up to `enough`: capacity is all assignment needs to
-/// know, and a busy agent's whole backlog need not be read on every new ticket.
-fn loads(conn: &mut DbConn, department_id: &str, enough: i64) -> ApiResult<HashMap<String, i64>> {
-    #[derive(QueryableByName)]
-    struct Load {
-        #[diesel(sql_type = Text)]
-        user_id: String,
-        #[diesel(sql_type = BigInt)]
-        open: i64,
-    }
-    const SQL: &str = "SELECT dm.user_id AS user_id, (SELECT COUNT(*) FROM (SELECT 1 FROM tickets t \
-        WHERE t.assignee_id = dm.user_id AND t.active = TRUE LIMIT {enough}) AS l) AS open \
-        FROM department_members dm WHERE dm.department_id = {department}";
-    let rows: Vec<Load> = match conn {
-        DbConn::Pg(c) => {
-            diesel::sql_query(SQL.replace("{enough}", "$1").replace("{department}", "$2"))
-                .bind::<BigInt, _>(enough)
-                .bind::<Text, _>(department_id)
-                .load(c)?
-        }
-        DbConn::Sqlite(c) => {
-            diesel::sql_query(SQL.replace("{enough}", "?").replace("{department}", "?"))
-                .bind::<BigInt, _>(enough)
-                .bind::<Text, _>(department_id)
-                .load(c)?
-        }
-    };
-    Ok(rows.into_iter().map(|l| (l.user_id, l.open)).collect())
 }
 
 /// Chooses an agent for the ticket among its department's members.

@@ -13,7 +13,7 @@
 //!
 //! A SQLite search row also carries its ticket's scope as words of a column of their own
 //! (`scope`: the organisation and the requester; migration
-//! `000013_scoped_search_unassigned_queue`), so a search narrowed to one client (the portal,
+//! `000013_desk_at_scale`), so a search narrowed to one client (the portal,
 //! a CSM's clients, an organisation filter) is a walk of FTS5's own intersection, not a probe
 //! per ticket: a client's common word went from 23 ms (500 tickets probed, each an OR of the
 //! prefix's words) to 1–2 ms.

@@ -42,6 +42,8 @@ pub struct UserRow {
     pub ticket_capacity: i32,
     /// When the desk last gave this agent a ticket (round-robin order).
     pub last_assigned_at: Option<chrono::NaiveDateTime>,
+    /// Active tickets assigned to this agent, kept by the database (see desk::assign).
+    pub open_tickets: i32,
 }
 
 impl UserRow {

@@ -146,6 +146,40 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Asserts that every user's `open_tickets` (kept by the database as tickets change, see
+    /// desk::assign) equals their active tickets counted one by one; answers how many active
+    /// tickets have an assignee.
+    pub async fn assert_open_ticket_counts(&self) -> i64 {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let (wrong, assigned) = self
+            .state
+            .db
+            .run(|conn| {
+                let wrong: N = diesel::sql_query(
+                    "SELECT COUNT(*) AS n FROM users u WHERE u.open_tickets <> \
+                     (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = u.id AND t.active)",
+                )
+                .get_result(conn)?;
+                let assigned: N = diesel::sql_query(
+                    "SELECT COUNT(*) AS n FROM tickets WHERE active AND assignee_id IS NOT NULL",
+                )
+                .get_result(conn)?;
+                Ok((wrong.n, assigned.n))
+            })
+            .await
+            .expect("counts");
+        assert_eq!(
+            wrong, 0,
+            "users whose open_tickets is not their active tickets"
+        );
+        assigned
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.address)
     }

@@ -24,3 +24,27 @@ CREATE VIRTUAL TABLE ticket_search_vocab USING fts5vocab(ticket_search, 'col');
 -- The unassigned queue in its order, as on PostgreSQL (where `assignee_id IS NULL` made the
 -- planner sort every unassigned ticket).
 CREATE INDEX tickets_unassigned_queue ON tickets (priority_rank DESC, id) WHERE assignee_id IS NULL AND active;
+
+-- Each agent's open tickets, counted by the database as tickets change (see the PostgreSQL
+-- twin for why): a ticket counts for its assignee while it is active.
+ALTER TABLE users ADD COLUMN open_tickets INTEGER NOT NULL DEFAULT 0;
+UPDATE users SET open_tickets = (SELECT COUNT(*) FROM tickets WHERE tickets.assignee_id = users.id AND tickets.active);
+CREATE TRIGGER tickets_count_open_insert AFTER INSERT ON tickets
+WHEN NEW.active AND NEW.assignee_id IS NOT NULL
+BEGIN
+    UPDATE users SET open_tickets = open_tickets + 1 WHERE id = NEW.assignee_id;
+END;
+CREATE TRIGGER tickets_count_open_delete AFTER DELETE ON tickets
+WHEN OLD.active AND OLD.assignee_id IS NOT NULL
+BEGIN
+    UPDATE users SET open_tickets = open_tickets - 1 WHERE id = OLD.assignee_id;
+END;
+CREATE TRIGGER tickets_count_open_update AFTER UPDATE OF assignee_id, active ON tickets
+WHEN OLD.assignee_id IS NOT NEW.assignee_id OR OLD.active IS NOT NEW.active
+BEGIN
+    UPDATE users SET open_tickets = open_tickets - 1 WHERE id = OLD.assignee_id AND OLD.active;
+    UPDATE users SET open_tickets = open_tickets + 1 WHERE id = NEW.assignee_id AND NEW.active;
+END;
+
+-- The approvers of a refund are found by role (a scan of every user, clients included).
+CREATE INDEX users_role ON users (role, active);

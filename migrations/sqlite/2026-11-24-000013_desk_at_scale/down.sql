@@ -1,3 +1,8 @@
+DROP INDEX users_role;
+DROP TRIGGER tickets_count_open_update;
+DROP TRIGGER tickets_count_open_delete;
+DROP TRIGGER tickets_count_open_insert;
+ALTER TABLE users DROP COLUMN open_tickets;
 DROP INDEX tickets_unassigned_queue;
 CREATE VIRTUAL TABLE ticket_search_unscoped USING fts5(ticket_id UNINDEXED, public UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2');
 INSERT INTO ticket_search_unscoped (rowid, ticket_id, public, body)
