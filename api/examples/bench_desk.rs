@@ -296,6 +296,14 @@ async fn lists(
             "search q=common + status=open",
             format!("/api/v1/tickets?q={}&status=open", word(COMMON)),
         ),
+        (
+            "queue department + q=common",
+            format!("/api/v1/tickets?queue=department&q={}", word(COMMON)),
+        ),
+        (
+            "queue department + q=rare",
+            format!("/api/v1/tickets?queue=department&q={}", word(RARE)),
+        ),
     ];
     let mut rows = Vec::new();
     for (label, path) in staff {

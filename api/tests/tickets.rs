@@ -1051,6 +1051,40 @@ async fn searches_narrowed_to_clients_keep_to_their_tickets() {
     ] {
         assert_eq!(all_pages(&app, token, &path).await, expected, "{who}");
     }
+    // Work queues and an assignee keep their own order and filter: the search only narrows.
+    let gizmos = newest(&["fashop", "fashop admin", "verdi", "bianchi"]);
+    let opened = app.get_ok(&format!("/tickets/{}", gizmos[0]), &admin).await;
+    let dept = opened["department_id"]
+        .as_str()
+        .expect("routed")
+        .to_string();
+    let agent = app
+        .get_ok("/me", &app.token("agent1@magicstore.test").await)
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    for list in [
+        format!("/tickets?queue=department&department_id={dept}&limit=200"),
+        "/tickets?queue=unassigned&limit=200".to_string(),
+        format!("/tickets?assignee_id={agent}&limit=200"),
+    ] {
+        let expected: Vec<String> = all_pages(&app, &admin, &list)
+            .await
+            .into_iter()
+            .filter(|id| gizmos.contains(id))
+            .collect();
+        assert!(
+            expected.len() >= 2 || !list.contains("department"),
+            "the department's queue holds the tickets"
+        );
+        let searched = list.replace("limit=200", "q=gizmo&limit=2");
+        assert_eq!(
+            all_pages(&app, &admin, &searched).await,
+            expected,
+            "{searched}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -181,15 +181,37 @@ impl Search {
         }
     }
 
-    /// SQLite, for a list narrowed to few tickets: each ticket looks up its own rows.
+    /// SQLite, for a list narrowed to few tickets, or a work queue searched for a common
+    /// word: each ticket looks up its own rows. From the newest row down: FTS5 seeks a long
+    /// doclist from the end it starts at, and listed tickets are mostly recent (half the
+    /// time of a forward probe at 1,000,000 tickets).
     pub fn probe(&self) -> (String, String) {
         (
-            "EXISTS (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ".into(),
+            "(SELECT rowid FROM ticket_search WHERE ticket_search MATCH ".into(),
             format!(
-                " AND rowid BETWEEN tickets.number << {ROWID_BITS} AND ((tickets.number + 1) << {ROWID_BITS}) - 1 AND ticket_id = tickets.id{})",
+                " AND rowid BETWEEN tickets.number << {ROWID_BITS} AND ((tickets.number + 1) << {ROWID_BITS}) - 1 AND ticket_id = tickets.id{} ORDER BY rowid DESC LIMIT 1) IS NOT NULL",
                 self.public()
             ),
         )
+    }
+
+    /// SQLite: whether at least `n` search rows match, counted lazily up to `n`. A work
+    /// queue probes its tickets for a word this common (most match, the page fills after a
+    /// few); for a rarer one it lists the matches (4.6 s for a common word at 1,000,000
+    /// tickets, 11 ms for a rare one).
+    pub fn matches_at_least(&self, conn: &mut DbConn, n: i64) -> ApiResult<bool> {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let count: Count = diesel::sql_query(format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ?{} LIMIT {n}) AS m",
+            self.public()
+        ))
+        .bind::<Text, _>(&self.text)
+        .get_result(conn)?;
+        Ok(count.n >= n)
     }
 
     /// SQLite, for a list ordered by number, newest first: the ticket is among the first

@@ -51,7 +51,8 @@ enum Order {
 enum SearchPlan {
     /// The ticket's id among every match: any order, any engine.
     Matching,
-    /// Each ticket probes its own search rows (SQLite, lists narrowed to few tickets).
+    /// Each ticket probes its own search rows (SQLite: lists narrowed to few tickets, and
+    /// work queues searched for a common word).
     Probe,
     /// Among the first this-many matching tickets, newest first (SQLite).
     Newest(i64),
@@ -61,6 +62,8 @@ enum SearchPlan {
 /// page at first, and this many times more each time the filters left the page short.
 const WALK_FIRST: i64 = 4;
 const WALK_FURTHER: i64 = 8;
+/// A search matching at least this many rows is common: probed per ticket in a work queue.
+const COMMON_MATCHES: i64 = 5_000;
 /// A tag on at least this many tickets is common: checked per ticket, not listed.
 const RARE_TAG: i64 = 2_000;
 
@@ -219,6 +222,13 @@ pub async fn list(
                             // Every match is on the page: walk no further than it.
                             SearchPlan::Newest(page.fetch_limit())
                         }
+                    }
+                    // A work queue keeps its own order: a common word is probed ticket by
+                    // ticket along it, a rarer one listed.
+                    (Some(s), Some(_))
+                        if s.is_sqlite() && s.matches_at_least(conn, COMMON_MATCHES)? =>
+                    {
+                        SearchPlan::Probe
                     }
                     _ => SearchPlan::Matching,
                 };
