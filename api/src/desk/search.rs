@@ -130,6 +130,8 @@ pub struct Search {
     pub text: String,
     public_only: bool,
     sqlite: bool,
+    /// SQLite: only rows of tickets numbered from this one (see [`Search::since`]).
+    from_number: Option<i64>,
 }
 
 impl Search {
@@ -153,15 +155,34 @@ impl Search {
             text,
             public_only,
             sqlite,
+            from_number: None,
         }))
+    }
+
+    /// SQLite: keeps only the rows of tickets numbered `number` or later — for a list that
+    /// can only hold those (a work queue: active tickets, the oldest of which is known), so
+    /// a word's older matches are never gathered.
+    pub fn since(self, number: Option<i64>) -> Search {
+        Search {
+            from_number: number,
+            ..self
+        }
     }
 
     pub fn is_sqlite(&self) -> bool {
         self.sqlite
     }
 
-    fn public(&self) -> &'static str {
-        if self.public_only { " AND public" } else { "" }
+    /// The conditions on a search row besides the text: public rows only, from a number.
+    fn public(&self) -> String {
+        let mut sql = String::new();
+        if self.public_only {
+            sql.push_str(" AND public");
+        }
+        if let (true, Some(n)) = (self.sqlite, self.from_number) {
+            sql.push_str(&format!(" AND rowid >= {}", n << ROWID_BITS));
+        }
+        sql
     }
 
     /// "This ticket matches", for any order, as the SQL before and after the bound text:

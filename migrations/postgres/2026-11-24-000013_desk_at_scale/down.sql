@@ -1,3 +1,4 @@
+DROP INDEX tickets_active_number;
 DROP INDEX users_role;
 DROP TRIGGER tickets_count_open ON tickets;
 DROP FUNCTION tickets_count_open();

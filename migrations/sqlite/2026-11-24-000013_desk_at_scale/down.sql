@@ -1,3 +1,4 @@
+DROP INDEX tickets_active_number;
 DROP INDEX users_role;
 DROP TRIGGER tickets_count_open_update;
 DROP TRIGGER tickets_count_open_delete;

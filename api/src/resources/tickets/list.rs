@@ -104,6 +104,17 @@ impl ListQuery {
     }
 }
 
+/// The number of the oldest active ticket (`tickets_active_number`, a partial index: the
+/// condition is written as the index's, not bound, so SQLite can use it).
+fn oldest_active(conn: &mut DbConn) -> ApiResult<Option<i64>> {
+    Ok(t::table
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "tickets.active",
+        ))
+        .select(diesel::dsl::min(t::number))
+        .first::<Option<i64>>(conn)?)
+}
+
 /// A CSM's search names their clients in its scope up to this many; beyond, it probes.
 const MAX_SCOPE_WORDS: i64 = 100;
 
@@ -190,6 +201,12 @@ pub async fn list(
                         scope.as_deref().unwrap_or_default(),
                     )?,
                     None => None,
+                };
+                // A work queue lists active tickets only: its search need not gather the
+                // matches of tickets older than the oldest active one (SQLite).
+                let search = match (search, &query.queue) {
+                    (Some(s), Some(_)) if s.is_sqlite() => Some(s.since(oldest_active(conn)?)),
+                    (search, _) => search,
                 };
                 let last = match &page.after {
                     Some(after) => Some(
