@@ -44,7 +44,8 @@ pub async fn prepare(config: Config) -> Result<AppState, String> {
         let reminders = config.clone();
         db.tx(move |conn| {
             crate::reminders::ensure_scheduled(conn, &reminders)?;
-            crate::desk::sweep::ensure_scheduled(conn, &reminders)
+            crate::desk::sweep::ensure_scheduled(conn, &reminders)?;
+            crate::desk::search_merge::ensure_scheduled(conn, &reminders)
         })
         .await
         .map_err(|e| e.to_string())?;

@@ -10,6 +10,7 @@ pub mod intake;
 pub mod refunds;
 pub mod repeats;
 pub mod search;
+pub mod search_merge;
 pub mod settings;
 pub mod setup;
 pub mod sweep;

@@ -321,16 +321,12 @@ pub async fn list(
                         };
                     }
                     if let Some(search) = &search {
-                        let (before, after) = match plan {
+                        let condition = match plan {
                             SearchPlan::Matching => search.matching(),
                             SearchPlan::Probe => search.probe(),
                             SearchPlan::Newest(walk) => search.newest(last.map(|l| l.2), walk),
                         };
-                        q = q.filter(
-                            diesel::dsl::sql::<diesel::sql_types::Bool>(&before)
-                                .bind::<diesel::sql_types::Text, _>(search.text.clone())
-                                .sql(&after),
-                        );
+                        q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition));
                     }
                     let order = match query.queue {
                         Some(Queue::Mine) => {

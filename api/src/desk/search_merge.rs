@@ -1,0 +1,99 @@
+//! Keeps SQLite's full-text index (`ticket_search`, FTS5) in few segments, on the job queue.
+//!
+//! Every transaction that writes search rows (a new ticket, a reply) adds a segment, and a
+//! search opens an iterator per segment for each of its words. FTS5 merges segments itself
+//! only after 64 pages of writes and only four of a level at a time, so a busy desk keeps
+//! dozens: at 1,000,000 tickets a work queue searched for a common word took 5 ms on one
+//! segment and 14 ms on the 21 left by 657 new tickets. This job merges a bounded number of
+//! pages per run — any two segments of a level (`usermerge` 2, migration `000014`), and an
+//! unfinished merge first — coming back a second later while there is work, every desk
+//! sweep interval otherwise. PostgreSQL's GIN index keeps its own pending list: no job.
+
+use chrono::Duration;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+use crate::config::Config;
+use crate::db::{DbConn, now};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+pub const JOB_KIND: &str = "search_merge";
+/// Index pages one run writes at most (tens of milliseconds of the write lock at 1,000,000
+/// tickets), so writers queued behind it wait little.
+pub const PAGES_PER_RUN: i64 = 200;
+/// The pause between runs while merging is not done.
+const BUSY_PAUSE_SECS: i64 = 1;
+
+fn idle_interval(config: &Config) -> Duration {
+    Duration::seconds(config.desk_sweep_secs.max(1))
+}
+
+/// Starts the chain once per SQLite database.
+pub fn ensure_scheduled(conn: &mut DbConn, config: &Config) -> ApiResult<()> {
+    if !matches!(conn, DbConn::Sqlite(_)) {
+        return Ok(());
+    }
+    crate::jobs::ensure_periodic(
+        conn,
+        JOB_KIND,
+        config.job_max_attempts,
+        now() + idle_interval(config),
+    )
+}
+
+/// The job: one merge step, then the next run — soon while merging goes on.
+pub async fn run_job(state: &AppState) -> Result<(), String> {
+    let merged = state.db.tx(step).await;
+    let config = state.config.clone();
+    let pause = match merged {
+        Ok(true) => Duration::seconds(BUSY_PAUSE_SECS),
+        _ => idle_interval(&config),
+    };
+    state
+        .db
+        .tx(move |conn| {
+            crate::jobs::schedule_next(conn, JOB_KIND, config.job_max_attempts, now() + pause)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    merged.map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// Merges up to [`PAGES_PER_RUN`] pages of the index; answers whether there was anything to
+/// merge (FTS5 writes at least two rows when it merges, one when it finds nothing to do).
+pub fn step(conn: &mut DbConn) -> ApiResult<bool> {
+    if !matches!(conn, DbConn::Sqlite(_)) {
+        return Ok(false);
+    }
+    let before = total_changes(conn)?;
+    diesel::sql_query(format!(
+        "INSERT INTO ticket_search (ticket_search, rank) VALUES ('merge', {PAGES_PER_RUN})"
+    ))
+    .execute(conn)?;
+    Ok(total_changes(conn)? - before >= 2)
+}
+
+/// The segments of the index (SQLite): each has at least one row in the term index.
+pub fn segments(conn: &mut DbConn) -> ApiResult<i64> {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let n: N = diesel::sql_query(
+        "SELECT COUNT(*) AS n FROM (SELECT DISTINCT segid FROM ticket_search_idx)",
+    )
+    .get_result(conn)?;
+    Ok(n.n)
+}
+
+fn total_changes(conn: &mut DbConn) -> ApiResult<i64> {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let n: N = diesel::sql_query("SELECT total_changes() AS n").get_result(conn)?;
+    Ok(n.n)
+}

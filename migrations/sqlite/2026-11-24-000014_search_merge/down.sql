@@ -1,0 +1,1 @@
+INSERT INTO ticket_search (ticket_search, rank) VALUES ('usermerge', 4);
