@@ -228,6 +228,19 @@ pub fn run(db: &Db, opts: &Options, mut progress: impl FnMut(&str)) -> Result<()
                 conn,
             )?;
             sql("ANALYZE", conn)?;
+            // But none for the full-text index's own tables: FTS5 keeps its lookups prepared,
+            // and with statistics on their tables (STAT4) SQLite re-prepares such a statement
+            // whenever a bound value changes — on every term of every search (a fifth of a
+            // prefix search's time, measured with perf at 1,000,000 tickets).
+            sql(
+                "DELETE FROM sqlite_stat1 WHERE tbl GLOB 'ticket_search_*' AND tbl <> 'ticket_search_words'",
+                conn,
+            )?;
+            sql(
+                "DELETE FROM sqlite_stat4 WHERE tbl GLOB 'ticket_search_*' AND tbl <> 'ticket_search_words'",
+                conn,
+            )?;
+            sql("ANALYZE sqlite_schema", conn)?;
         }
     }
     progress(&format!(

@@ -2,12 +2,16 @@
 //!
 //! Every transaction that writes search rows (a new ticket, a reply) adds a segment, and a
 //! search opens an iterator per segment for each of its words. FTS5 merges segments itself
-//! only after 64 pages of writes and only four of a level at a time, so a busy desk keeps
-//! dozens: at 1,000,000 tickets a work queue searched for a common word took 5 ms on one
-//! segment and 14 ms on the 21 left by 657 new tickets. This job merges a bounded number of
-//! pages per run — any two segments of a level (`usermerge` 2, migration `000014`), and an
-//! unfinished merge first — coming back a second later while there is work, every desk
-//! sweep interval otherwise. PostgreSQL's GIN index keeps its own pending list: no job.
+//! only after 64 pages of writes, and only four of a level at a time, so a desk taking
+//! tickets one by one keeps a dozen or more: at 1,000,000 tickets, 625 new tickets left 12
+//! and a 4-letter prefix search took 84 ms (p99; 15 on one segment). This job merges a
+//! bounded number of pages per run — an unfinished merge first, then any two segments of a
+//! level (`usermerge` 2, migration `000014`) — coming back a second later while there is
+//! work, every desk sweep interval otherwise: those 12 became 3 in one 2.4 ms run (prefix
+//! 22 ms). It never merges everything into one: segments of different levels stay apart
+//! (one per level), since merging the newest rows into the big one rewrites the whole index
+//! (7 s as one `optimize` at 1,000,000 tickets, minutes of write lock in bounded steps).
+//! PostgreSQL's GIN index keeps its own pending list: no job there.
 
 use chrono::Duration;
 use diesel::prelude::*;
