@@ -121,6 +121,11 @@ fn sqlite_and_postgres_migrations_yield_the_same_schema() {
     if let Some((cols, _)) = a.get_mut("ticket_search") {
         cols.retain(|c| c != "scope");
     }
+    // And for PostgreSQL's `active` (its work queues read the rows of active tickets by an
+    // index of their own; SQLite bounds them by rowid).
+    if let Some((cols, _)) = b.get_mut("ticket_search") {
+        cols.retain(|c| c != "active");
+    }
     for shape in [&mut a, &mut b] {
         if let Some((_, idx)) = shape.get_mut("ticket_search") {
             idx.clear();

@@ -147,8 +147,9 @@ impl Drop for TestApp {
 
 impl TestApp {
     /// Asserts that every user's `open_tickets` (kept by the database as tickets change, see
-    /// desk::assign) equals their active tickets counted one by one; answers how many active
-    /// tickets have an assignee.
+    /// desk::assign) equals their active tickets counted one by one, and on PostgreSQL that
+    /// every search row's `active` is its ticket's (also kept by the database); answers how
+    /// many active tickets have an assignee.
     pub async fn assert_open_ticket_counts(&self) -> i64 {
         use diesel::RunQueryDsl;
         #[derive(diesel::QueryableByName)]
@@ -177,6 +178,23 @@ impl TestApp {
             wrong, 0,
             "users whose open_tickets is not their active tickets"
         );
+        if backend() == "postgres" {
+            // And every search row says whether its ticket is active (PostgreSQL's work
+            // queues search those rows only, migration 000015).
+            let stale: N = self
+                .state
+                .db
+                .run(|conn| {
+                    Ok(diesel::sql_query(
+                        "SELECT COUNT(*) AS n FROM ticket_search s JOIN tickets t ON t.id = s.ticket_id \
+                         WHERE s.active <> t.active",
+                    )
+                    .get_result(conn)?)
+                })
+                .await
+                .expect("search rows");
+            assert_eq!(stale.n, 0, "search rows whose active is not their ticket's");
+        }
         assigned
     }
 

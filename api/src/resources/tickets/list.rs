@@ -203,9 +203,11 @@ pub async fn list(
                     None => None,
                 };
                 // A work queue lists active tickets only: its search need not gather the
-                // matches of tickets older than the oldest active one (SQLite).
+                // matches of tickets older than the oldest active one (SQLite), nor those
+                // of inactive tickets (PostgreSQL).
                 let search = match (search, &query.queue) {
                     (Some(s), Some(_)) if s.is_sqlite() => Some(s.since(oldest_active(conn)?)),
+                    (Some(s), Some(_)) => Some(s.of_active_tickets()),
                     (search, _) => search,
                 };
                 let last = match &page.after {
