@@ -145,9 +145,9 @@ async fn seed_desk_makes_tickets_the_desk_lists_and_finds() {
         "seed-desk",
         &[
             "--tickets",
-            "300",
+            "17000",
             "--messages",
-            "900",
+            "17000",
             "--orgs",
             "4",
             "--agents",
@@ -166,6 +166,27 @@ async fn seed_desk_makes_tickets_the_desk_lists_and_finds() {
         5,
         "{found}"
     );
+
+    // A common tag (one ticket in eight carries it: over the 2,000 that make SQLite walk the
+    // tag's own index) on resolved tickets: the newest tickets are active, so the first walks
+    // of the tag's newest tickets leave a page of two short and must go further.
+    let expected = tagged_newest(&app, "refund", "resolved").await;
+    assert!(expected.len() >= 6, "{expected:?}");
+    let mut listed = Vec::new();
+    let mut path = "/tickets?tag=refund&status=resolved&limit=2".to_string();
+    while listed.len() < 6 {
+        let page = app.get_ok(&path, &agent).await;
+        listed.extend(
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|t| t["id"].as_str().expect("id").to_string()),
+        );
+        let cursor = page["next_cursor"].as_str().expect("a next page");
+        path = format!("/tickets?tag=refund&status=resolved&limit=2&cursor={cursor}");
+    }
+    assert_eq!(listed, expected[..6], "tag=refund&status=resolved");
 
     if common::backend() == "sqlite" {
         use diesel::RunQueryDsl;
@@ -195,4 +216,44 @@ async fn seed_desk_makes_tickets_the_desk_lists_and_finds() {
             .collect();
         assert!(fts.is_empty(), "statistics on {fts:?}");
     }
+}
+
+/// The newest six tickets with `tag` and `status`, and how many tickets carry `tag` (at
+/// least 2,000: a common tag), straight from the database.
+async fn tagged_newest(app: &common::TestApp, tag: &str, status: &str) -> Vec<String> {
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = Text)]
+        id: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let (tag, status) = (tag.to_string(), status.to_string());
+    app.state
+        .db
+        .run(move |conn| {
+            let tagged: Count =
+                diesel::sql_query("SELECT COUNT(*) AS n FROM ticket_tags WHERE tag = $1")
+                    .bind::<Text, _>(&tag)
+                    .get_result(conn)?;
+            assert!(tagged.n >= 2_000, "{tag} on only {} tickets", tagged.n);
+            Ok(diesel::sql_query(
+                "SELECT id FROM tickets t WHERE status = $1 AND EXISTS \
+                 (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = $2) \
+                 ORDER BY id DESC LIMIT 6",
+            )
+            .bind::<Text, _>(&status)
+            .bind::<Text, _>(&tag)
+            .load::<Id>(conn)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect())
+        })
+        .await
+        .expect("tagged tickets")
 }

@@ -64,8 +64,67 @@ const WALK_FIRST: i64 = 4;
 const WALK_FURTHER: i64 = 8;
 /// A search matching at least this many rows is common: probed per ticket in a work queue.
 const COMMON_MATCHES: i64 = 5_000;
-/// A tag on at least this many tickets is common: checked per ticket, not listed.
+/// A tag on at least this many tickets is common: walked or checked per ticket, not listed.
 const RARE_TAG: i64 = 2_000;
+
+/// How a list with `tag` keeps the tagged tickets (SQLite decides; PostgreSQL plans any of
+/// them as a semi-join).
+#[derive(Clone, Copy)]
+enum TagPlan {
+    /// The ticket's id among all the tag's tickets: a rare tag.
+    List,
+    /// Each ticket looks up its tag: a common tag on a list in another order (a work queue,
+    /// a search's walk).
+    PerTicket,
+    /// Among the tag's first this-many tickets, newest first: a common tag on the newest-first
+    /// list, which walks the tag's index instead of every ticket (after 13,000 new untagged
+    /// tickets the list checked each of them: 26.6 ms at 1,000,000 tickets).
+    Walk(i64),
+}
+
+/// Whether at least [`RARE_TAG`] tickets carry `tag`, counted up to that.
+fn tag_is_common(conn: &mut DbConn, tag: &str) -> ApiResult<bool> {
+    let tagged: i64 = tt::table
+        .filter(tt::tag.eq(tag))
+        .select(tt::ticket_id)
+        .limit(RARE_TAG)
+        .load::<String>(conn)?
+        .len() as i64;
+    Ok(tagged >= RARE_TAG)
+}
+
+/// The first `walk` tickets carrying `tag` below id `below`, newest first (ids grow with
+/// time: `ticket_tags_tag` holds them in that order).
+#[diesel::dsl::auto_type]
+fn tagged_newest(tag: String, below: String, walk: i64) -> _ {
+    tt::table
+        .filter(tt::tag.eq(tag))
+        .filter(tt::ticket_id.lt(below))
+        .order(tt::ticket_id.desc())
+        .select(tt::ticket_id)
+        .limit(walk)
+}
+
+/// The id a page's tag walk starts below: the cursor, or above every id for the first page
+/// ('~' sorts after the hex digits and dashes of a UUID).
+fn walk_start(after: Option<&str>) -> String {
+    after.unwrap_or("~").to_string()
+}
+
+/// Whether more than `walk` tickets carry `tag` before ticket `after`: a page of
+/// [`TagPlan::Walk`] that came back short must then walk further.
+fn tagged_more_than(
+    conn: &mut DbConn,
+    tag: &str,
+    after: Option<&str>,
+    walk: i64,
+) -> ApiResult<bool> {
+    Ok(tagged_newest(tag.to_string(), walk_start(after), 1)
+        .offset(walk)
+        .first::<String>(conn)
+        .optional()?
+        .is_some())
+}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -251,20 +310,16 @@ pub async fn list(
                     }
                     _ => SearchPlan::Matching,
                 };
-                // A common tag is checked ticket by ticket as the list walks its order; a rare
-                // one (SQLite only: PostgreSQL plans either as a semi-join) is better as a list.
                 let tag = query.tag.as_deref().map(|tag| tag.trim().to_lowercase());
-                let tag_per_ticket = match &tag {
-                    Some(tag) if sqlite => {
-                        tt::table
-                            .filter(tt::tag.eq(tag))
-                            .select(tt::ticket_id)
-                            .limit(RARE_TAG)
-                            .load::<String>(conn)?
-                            .len() as i64
-                            >= RARE_TAG
+                let mut tag_plan = match &tag {
+                    Some(tag) if sqlite && tag_is_common(conn, tag)? => {
+                        if query.queue.is_none() && search.is_none() {
+                            TagPlan::Walk(page.fetch_limit() * WALK_FIRST)
+                        } else {
+                            TagPlan::PerTicket
+                        }
                     }
-                    _ => false,
+                    _ => TagPlan::List,
                 };
                 let mut plan = plan;
                 loop {
@@ -306,20 +361,24 @@ pub async fn list(
                         q = q.filter(t::assignee_id.eq(a.clone()));
                     }
                     if let Some(tag) = &tag {
-                        q = if tag_per_ticket {
-                            q.filter(diesel::dsl::exists(
-                                tt::table
-                                    .filter(tt::ticket_id.eq(t::id))
-                                    .filter(tt::tag.eq(tag.clone())),
-                            ))
-                        } else {
-                            q.filter(
+                        q = match tag_plan {
+                            TagPlan::List => q.filter(
                                 t::id.eq_any(
                                     tt::table
                                         .filter(tt::tag.eq(tag.clone()))
                                         .select(tt::ticket_id),
                                 ),
-                            )
+                            ),
+                            TagPlan::PerTicket => q.filter(diesel::dsl::exists(
+                                tt::table
+                                    .filter(tt::ticket_id.eq(t::id))
+                                    .filter(tt::tag.eq(tag.clone())),
+                            )),
+                            TagPlan::Walk(walk) => q.filter(t::id.eq_any(tagged_newest(
+                                tag.clone(),
+                                walk_start(page.after.as_deref()),
+                                walk,
+                            ))),
                         };
                     }
                     if let Some(search) = &search {
@@ -422,6 +481,13 @@ pub async fn list(
                         && search.more_than(conn, last.map(|l| l.2), walk)?
                     {
                         plan = SearchPlan::Newest(walk * WALK_FURTHER);
+                        continue;
+                    }
+                    if let (TagPlan::Walk(walk), Some(tag)) = (tag_plan, &tag)
+                        && (rows.len() as i64) < page.fetch_limit()
+                        && tagged_more_than(conn, tag, page.after.as_deref(), walk)?
+                    {
+                        tag_plan = TagPlan::Walk(walk * WALK_FURTHER);
                         continue;
                     }
                     return page.page(rows, |r| &r.id, |rows| to_summaries(conn, rows, side));
