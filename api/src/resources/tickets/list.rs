@@ -111,19 +111,19 @@ fn walk_start(after: Option<&str>) -> String {
     after.unwrap_or("~").to_string()
 }
 
-/// Whether more than `walk` tickets carry `tag` before ticket `after`: a page of
-/// [`TagPlan::Walk`] that came back short must then walk further.
-fn tagged_more_than(
+/// Where a walk of `walk` tickets carrying `tag` below id `below` ended: the id of its last
+/// ticket, `None` when it took every such ticket (a page of [`TagPlan::Walk`] that came back
+/// short goes on below it).
+fn tagged_walk_end(
     conn: &mut DbConn,
     tag: &str,
-    after: Option<&str>,
+    below: Option<&str>,
     walk: i64,
-) -> ApiResult<bool> {
-    Ok(tagged_newest(tag.to_string(), walk_start(after), 1)
-        .offset(walk)
+) -> ApiResult<Option<String>> {
+    Ok(tagged_newest(tag.to_string(), walk_start(below), 1)
+        .offset(walk - 1)
         .first::<String>(conn)
-        .optional()?
-        .is_some())
+        .optional()?)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -321,11 +321,16 @@ pub async fn list(
                     }
                     _ => TagPlan::List,
                 };
+                // A walk that leaves the page short goes on below where it stopped, keeping
+                // what it found: the search's walk below a ticket number, the tag's below an id.
                 let mut plan = plan;
+                let mut found: Vec<TicketRow> = Vec::new();
+                let mut search_below = last.map(|l| l.2);
+                let mut tag_below = page.after.clone();
                 loop {
                     let mut q = t::table
                         .select(TicketRow::as_select())
-                        .limit(page.fetch_limit())
+                        .limit(page.fetch_limit() - found.len() as i64)
                         .into_boxed();
                     q = match policy::org_scope(&actor) {
                         OrgScope::All => q,
@@ -376,7 +381,7 @@ pub async fn list(
                             )),
                             TagPlan::Walk(walk) => q.filter(t::id.eq_any(tagged_newest(
                                 tag.clone(),
-                                walk_start(page.after.as_deref()),
+                                walk_start(tag_below.as_deref()),
                                 walk,
                             ))),
                         };
@@ -385,7 +390,7 @@ pub async fn list(
                         let condition = match plan {
                             SearchPlan::Matching => search.matching(),
                             SearchPlan::Probe => search.probe(),
-                            SearchPlan::Newest(walk) => search.newest(last.map(|l| l.2), walk),
+                            SearchPlan::Newest(walk) => search.newest(search_below, walk),
                         };
                         q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition));
                     }
@@ -473,24 +478,25 @@ pub async fn list(
                                 q.order(t::id.desc())
                             }
                         };
-                    let rows: Vec<TicketRow> = q.load(conn)?;
-                    // A walk that came back short because its first matches were filtered out goes
-                    // further, until the page is full or the matches run out.
-                    if let (SearchPlan::Newest(walk), Some(search)) = (plan, &search)
-                        && (rows.len() as i64) < page.fetch_limit()
-                        && search.more_than(conn, last.map(|l| l.2), walk)?
+                    found.extend(q.load::<TicketRow>(conn)?);
+                    // A walk that came back short because its first matches were filtered out
+                    // goes on, further each time, until the page is full or the matches run out.
+                    let short = (found.len() as i64) < page.fetch_limit();
+                    if let (SearchPlan::Newest(walk), Some(search), true) = (plan, &search, short)
+                        && let Some(end) = search.walk_end(conn, search_below, walk)?
                     {
+                        search_below = Some(end);
                         plan = SearchPlan::Newest(walk * WALK_FURTHER);
                         continue;
                     }
-                    if let (TagPlan::Walk(walk), Some(tag)) = (tag_plan, &tag)
-                        && (rows.len() as i64) < page.fetch_limit()
-                        && tagged_more_than(conn, tag, page.after.as_deref(), walk)?
+                    if let (TagPlan::Walk(walk), Some(tag), true) = (tag_plan, &tag, short)
+                        && let Some(end) = tagged_walk_end(conn, tag, tag_below.as_deref(), walk)?
                     {
+                        tag_below = Some(end);
                         tag_plan = TagPlan::Walk(walk * WALK_FURTHER);
                         continue;
                     }
-                    return page.page(rows, |r| &r.id, |rows| to_summaries(conn, rows, side));
+                    return page.page(found, |r| &r.id, |rows| to_summaries(conn, rows, side));
                 }
             })
         })
