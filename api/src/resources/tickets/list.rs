@@ -62,7 +62,8 @@ enum SearchPlan {
 /// page at first, and this many times more each time the filters left the page short.
 const WALK_FIRST: i64 = 4;
 const WALK_FURTHER: i64 = 8;
-/// A search matching at least this many rows is common: probed per ticket in a work queue.
+/// A search matching at least this many rows is common: probed per ticket in a work queue
+/// (and a probe's rarer words, fewer, are listed once).
 const COMMON_MATCHES: i64 = 5_000;
 /// A tag on at least this many tickets is common: walked or checked per ticket, not listed.
 const RARE_TAG: i64 = 2_000;
@@ -309,6 +310,12 @@ pub async fn list(
                         SearchPlan::Probe
                     }
                     _ => SearchPlan::Matching,
+                };
+                let search = match (search, plan) {
+                    (Some(s), SearchPlan::Probe) => {
+                        Some(s.listing_rare_others(conn, COMMON_MATCHES)?)
+                    }
+                    (search, _) => search,
                 };
                 let tag = query.tag.as_deref().map(|tag| tag.trim().to_lowercase());
                 let mut tag_plan = match &tag {
