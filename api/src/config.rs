@@ -74,6 +74,9 @@ pub struct Config {
     /// How often the desk looks for SLA warnings and breaches and hands waiting tickets to
     /// agents who became free, in seconds.
     pub desk_sweep_secs: i64,
+    /// The hour (UTC, 0–23) at which SQLite's search index is rewritten as one segment each
+    /// night; -1 never.
+    pub search_optimize_hour: i64,
     /// The secret a mail service sends (header `X-Tandem-Inbound-Secret`) when it posts
     /// received e-mail to `/api/v1/inbound/email`; empty turns the endpoint off.
     pub inbound_email_secret: String,
@@ -118,6 +121,7 @@ impl Default for Config {
             due_soon_days: 2,
             appointment_reminder_minutes: 60,
             desk_sweep_secs: 60,
+            search_optimize_hour: 3,
             inbound_email_secret: String::new(),
             attachment_max_bytes: 10 * 1024 * 1024,
         }
@@ -152,6 +156,11 @@ impl Config {
         }
         if !["text", "json"].contains(&self.log_format.as_str()) {
             return Err("log_format must be `text` or `json`".into());
+        }
+        if !(-1..=23).contains(&self.search_optimize_hour) {
+            return Err(
+                "search_optimize_hour must be an hour from 0 to 23 (UTC), or -1 for never".into(),
+            );
         }
         Ok(())
     }
@@ -196,5 +205,10 @@ mod tests {
             ..Config::default()
         };
         assert!(c.check().is_err_and(|e| e.contains("900")));
+        let c = Config {
+            search_optimize_hour: 24,
+            ..Config::default()
+        };
+        assert!(c.check().is_err_and(|e| e.contains("search_optimize_hour")));
     }
 }

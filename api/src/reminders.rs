@@ -63,19 +63,7 @@ pub fn ensure_scheduled(conn: &mut DbConn, config: &Config) -> ApiResult<()> {
 /// The job: queue the next sweep first (committed on its own, so a failing sweep, retried by
 /// the queue, never ends the chain), then sweep.
 pub async fn run_job(state: &AppState) -> Result<(), String> {
-    let config = state.config.clone();
-    state
-        .db
-        .tx(move |conn| {
-            crate::jobs::schedule_next(
-                conn,
-                JOB_KIND,
-                config.job_max_attempts,
-                now() + interval(&config),
-            )
-        })
-        .await
-        .map_err(|e| e.to_string())?;
+    crate::jobs::schedule_next_run(state, JOB_KIND, now() + interval(&state.config)).await?;
     let config = state.config.clone();
     let swept = state
         .db

@@ -1394,6 +1394,26 @@ async fn an_oversized_upload_is_read_to_its_end_and_answered_413_naming_the_body
 /// SQLite: every ticket written adds a segment to the full-text index, which each search
 /// word walks; the merge job (desk::search_merge) brings them back to a few, a bounded step
 /// at a time, and searches find the same tickets before and after. PostgreSQL has no job.
+/// Indexes replies to `ticket`, one transaction each, until SQLite's search index has
+/// `segments` segments (FTS5's own merging decides how many writes that takes: at most
+/// `writes`).
+fn pile_segments(
+    conn: &mut api::db::DbConn,
+    ticket: &str,
+    segments: i64,
+    writes: usize,
+) -> api::error::ApiResult<()> {
+    use api::desk::search_merge;
+    use diesel::Connection;
+    let mut written = 0;
+    while search_merge::segments(conn)? < segments {
+        conn.transaction(|c| api::desk::search::index(c, ticket, true, &["Sprocket noise again"]))?;
+        written += 1;
+        assert!(written < writes, "segments never pile up");
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn the_search_index_is_merged_back_into_few_segments() {
     use api::desk::search_merge;
@@ -1433,15 +1453,7 @@ async fn the_search_index_is_merged_back_into_few_segments() {
             // FTS5's own merging runs after every 64 pages written, so how many segments
             // the tickets left varies: more rows (as replies would add) until there are
             // plenty, one transaction each.
-            let mut written = 0;
-            while search_merge::segments(conn)? < 10 {
-                use diesel::Connection;
-                conn.transaction(|c| {
-                    api::desk::search::index(c, &replied, true, &["Sprocket noise again"])
-                })?;
-                written += 1;
-                assert!(written < 500, "segments never pile up");
-            }
+            pile_segments(conn, &replied, 10, 500)?;
             let segments_before = search_merge::segments(conn)?;
             let mut steps = 0;
             while search_merge::step(conn)? {
@@ -1464,6 +1476,32 @@ async fn the_search_index_is_merged_back_into_few_segments() {
     }
     let after = found(app.get_ok("/tickets?q=sprock&limit=100", &admin).await);
     assert_eq!(after, before);
+    // The nightly rewrite leaves one segment, and the same answers.
+    let replied = opened[1].clone();
+    let (optimized, segments_optimized) = app
+        .state
+        .db
+        .run(move |conn| {
+            // A reply or two, each its own segment, on top of what merging left.
+            if sqlite {
+                pile_segments(conn, &replied, 2, 10)?;
+            }
+            let optimized = search_merge::optimize(conn)?;
+            let segments = if sqlite {
+                search_merge::segments(conn)?
+            } else {
+                0
+            };
+            Ok((optimized, segments))
+        })
+        .await
+        .expect("optimize");
+    assert_eq!(optimized, sqlite);
+    if sqlite {
+        assert_eq!(segments_optimized, 1);
+    }
+    let optimized_found = found(app.get_ok("/tickets?q=sprock&limit=100", &admin).await);
+    assert_eq!(optimized_found, before);
     let queued = app
         .get_ok("/admin/jobs?status=queued&limit=100", &admin)
         .await;
@@ -1478,4 +1516,19 @@ async fn the_search_index_is_merged_back_into_few_segments() {
         usize::from(sqlite),
         "the merge job's chain: {queued}"
     );
+    let nightly: Vec<&Value> = queued["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|j| j["kind"] == search_merge::OPTIMIZE_JOB_KIND)
+        .collect();
+    assert_eq!(
+        nightly.len(),
+        usize::from(sqlite),
+        "the nightly chain: {queued}"
+    );
+    if let Some(job) = nightly.first() {
+        let run_at = job["run_at"].as_str().expect("run_at");
+        assert!(run_at.contains("T03:00:00"), "nightly at 03:00 UTC: {job}");
+    }
 }

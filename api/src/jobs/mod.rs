@@ -289,6 +289,21 @@ pub fn ensure_periodic(
     Ok(())
 }
 
+/// [`schedule_next`] for a running job, committed on its own (so a failure of the job's
+/// own work, retried by the queue, never ends the chain).
+pub async fn schedule_next_run(
+    state: &crate::state::AppState,
+    kind: &'static str,
+    at: chrono::NaiveDateTime,
+) -> Result<(), String> {
+    let max_attempts = state.config.job_max_attempts;
+    state
+        .db
+        .tx(move |conn| schedule_next(conn, kind, max_attempts, at))
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// The next run of a periodic sweep, unless one is already queued (the running one does not
 /// count: it is the one asking).
 pub fn schedule_next(

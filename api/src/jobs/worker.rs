@@ -60,6 +60,9 @@ async fn execute(state: &AppState, job: &JobRow) -> Result<(), String> {
         crate::reminders::JOB_KIND => crate::reminders::run_job(state).await,
         crate::desk::sweep::JOB_KIND => crate::desk::sweep::run_job(state).await,
         crate::desk::search_merge::JOB_KIND => crate::desk::search_merge::run_job(state).await,
+        crate::desk::search_merge::OPTIMIZE_JOB_KIND => {
+            crate::desk::search_merge::run_optimize_job(state).await
+        }
         other => Err(ApiError::internal(format!("unknown job kind {other:?}")).to_string()),
     }
 }
