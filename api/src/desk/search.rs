@@ -257,7 +257,8 @@ impl Search {
         }
     }
 
-    /// "This ticket matches", for any order, as SQL: the ticket's id among every match.
+    /// "This ticket matches", for any order, as SQL: the ticket among every match (by number
+    /// on SQLite, by id on PostgreSQL).
     pub fn matching(&self) -> String {
         let text = literal(&self.text);
         if self.sqlite {
@@ -395,7 +396,7 @@ impl Search {
         Ok(if end.n < limit { None } else { end.last })
     }
 
-    /// The matching tickets' (number, id), newest first, as the SQL around the bound text.
+    /// The matching tickets' numbers, newest first, as the SQL around the bound text.
     fn walk(&self, below: Option<i64>, limit: i64) -> (String, String) {
         (
             format!(
