@@ -1394,6 +1394,56 @@ async fn an_oversized_upload_is_read_to_its_end_and_answered_413_naming_the_body
 /// SQLite: every ticket written adds a segment to the full-text index, which each search
 /// word walks; the merge job (desk::search_merge) brings them back to a few, a bounded step
 /// at a time, and searches find the same tickets before and after. PostgreSQL has no job.
+/// A work queue searched for a word neither rare nor common (SQLite: 1,000 matching rows or
+/// more, under 10,000) walks the queue and checks each ticket against the matches: it keeps
+/// exactly the queue's tickets with the word, in the queue's order, page after page.
+#[tokio::test]
+async fn a_queue_searched_for_an_in_between_word_keeps_its_order() {
+    let (app, admin) = demo().await;
+    let member = app.token("member@fashop.test").await;
+    let mut opened = Vec::new();
+    for k in 0..12 {
+        let priority_words = if k % 3 == 0 {
+            "urgent outage"
+        } else {
+            "question"
+        };
+        let t = open(
+            &app,
+            &member,
+            json!({"subject": format!("Widget {k} {priority_words}"), "body": "It broke", "cluster": "usage_help"}),
+        )
+        .await;
+        opened.push(t["id"].as_str().expect("id").to_string());
+    }
+    // Every other ticket gets 200 search rows with the word: 1,200 in all.
+    let with_word: Vec<String> = opened.iter().step_by(2).cloned().collect();
+    let indexed = with_word.clone();
+    app.state
+        .db
+        .run(move |conn| {
+            use diesel::Connection;
+            let texts = vec!["The zorblax rattles"; 200];
+            for id in &indexed {
+                conn.transaction(|c| api::desk::search::index(c, id, true, &texts))?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("index");
+    let ticket = app.get_ok(&format!("/tickets/{}", opened[0]), &admin).await;
+    let dept = ticket["department_id"].as_str().expect("routed");
+    let queue = format!("/tickets?queue=department&department_id={dept}");
+    let expected: Vec<String> = all_pages(&app, &admin, &format!("{queue}&limit=200"))
+        .await
+        .into_iter()
+        .filter(|id| with_word.contains(id))
+        .collect();
+    assert_eq!(expected.len(), with_word.len(), "all in the queue");
+    let searched = all_pages(&app, &admin, &format!("{queue}&q=zorblax&limit=2")).await;
+    assert_eq!(searched, expected);
+}
+
 /// Indexes replies to `ticket`, one transaction each, until SQLite's search index has
 /// `segments` segments (FTS5's own merging decides how many writes that takes: at most
 /// `writes`).

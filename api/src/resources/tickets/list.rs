@@ -56,6 +56,9 @@ enum SearchPlan {
     Probe,
     /// Among the first this-many matching tickets, newest first (SQLite).
     Newest(i64),
+    /// The queue walked in its order, each ticket checked against every match (SQLite: work
+    /// queues searched for a word neither rare nor common).
+    Along,
 }
 
 /// A newest-first search with filters walks this many matching tickets per ticket of the
@@ -64,7 +67,11 @@ const WALK_FIRST: i64 = 4;
 const WALK_FURTHER: i64 = 8;
 /// A search matching at least this many rows is common: probed per ticket in a work queue
 /// (and a probe's rarer words, fewer, are listed once).
-const COMMON_MATCHES: i64 = 5_000;
+const COMMON_MATCHES: i64 = 10_000;
+/// A work queue searched for a word with at least this many (and fewer than
+/// [`COMMON_MATCHES`]) rows walks the queue checking each ticket; with fewer, it looks up
+/// the matches' tickets.
+const ALONG_MATCHES: i64 = 1_000;
 /// A tag on at least this many tickets is common: walked or checked per ticket, not listed.
 const RARE_TAG: i64 = 2_000;
 
@@ -303,11 +310,14 @@ pub async fn list(
                         }
                     }
                     // A work queue keeps its own order: a common word is probed ticket by
-                    // ticket along it, a rarer one listed.
-                    (Some(s), Some(_))
-                        if s.is_sqlite() && s.matches_at_least(conn, COMMON_MATCHES)? =>
-                    {
-                        SearchPlan::Probe
+                    // ticket along it, an in-between one checked against its matches along it,
+                    // a rare one's matches looked up.
+                    (Some(s), Some(_)) if s.is_sqlite() => {
+                        match s.matches_up_to(conn, COMMON_MATCHES)? {
+                            n if n >= COMMON_MATCHES => SearchPlan::Probe,
+                            n if n >= ALONG_MATCHES => SearchPlan::Along,
+                            _ => SearchPlan::Matching,
+                        }
                     }
                     _ => SearchPlan::Matching,
                 };
@@ -396,6 +406,7 @@ pub async fn list(
                     if let Some(search) = &search {
                         let condition = match plan {
                             SearchPlan::Matching => search.matching(),
+                            SearchPlan::Along => search.matching_along(),
                             SearchPlan::Probe => search.probe(),
                             SearchPlan::Newest(walk) => search.newest(search_below, walk),
                         };
