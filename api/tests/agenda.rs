@@ -91,10 +91,11 @@ async fn the_csm_records_appointments_and_everyone_in_the_project_hears_of_them(
     let fashop = project_of(&app, "FaShop Srl").await;
     let csm_id = app.user_id(&admin, "csm1@magicstore.test").await;
     let member_id = app.user_id(&admin, "member@fashop.test").await;
+    let on = today() + chrono::Duration::days(7);
     let body = appointment(
         "Training: catalogue",
-        "2026-12-01T10:00:00+01:00",
-        "2026-12-01T11:30:00+01:00",
+        &format!("{on}T10:00:00+01:00"),
+        &format!("{on}T11:30:00+01:00"),
         &[&member_id, &csm_id, &member_id],
     );
     let res = create(&app, &csm, &fashop, &body).await;
@@ -112,8 +113,12 @@ async fn the_csm_records_appointments_and_everyone_in_the_project_hears_of_them(
     let created: Value = res.json().await.expect("json");
     let id = created["id"].as_str().expect("id").to_string();
     assert_eq!(location, format!("/api/v1/appointments/{id}"));
-    assert_eq!(created["starts_at"], "2026-12-01T09:00:00Z", "kept in UTC");
-    assert_eq!(created["ends_at"], "2026-12-01T10:30:00Z");
+    assert_eq!(
+        created["starts_at"],
+        format!("{on}T09:00:00Z"),
+        "kept in UTC"
+    );
+    assert_eq!(created["ends_at"], format!("{on}T10:30:00Z"));
     assert_eq!(created["time_zone"], "Europe/Rome");
     assert_eq!(created["kind"], "training");
     assert_eq!(created["version"], 1);
@@ -298,7 +303,7 @@ async fn idempotent_creation_and_every_broken_field_named() {
     .await;
     assert_eq!(problem["errors"][0]["field"], "ends_at");
     let mut local = body.clone();
-    local["starts_at"] = json!("2026-12-01 10:00");
+    local["starts_at"] = json!(format!("{} 10:00", today() + chrono::Duration::days(7)));
     assert_problem(
         create(&app, &csm, &fashop, &local).await,
         422,
@@ -333,14 +338,18 @@ async fn rescheduling_and_cancelling() {
     let client = app.token("admin@fashop.test").await;
     let fashop = project_of(&app, "FaShop Srl").await;
     let member_id = app.user_id(&admin, "member@fashop.test").await;
+    let (on, moved_to) = (
+        today() + chrono::Duration::days(10),
+        today() + chrono::Duration::days(11),
+    );
     let created: Value = create(
         &app,
         &csm,
         &fashop,
         &appointment(
             "Review meeting",
-            "2026-12-10T14:00:00Z",
-            "2026-12-10T15:00:00Z",
+            &format!("{on}T14:00:00Z"),
+            &format!("{on}T15:00:00Z"),
             &[&member_id],
         ),
     )
@@ -358,7 +367,7 @@ async fn rescheduling_and_cancelling() {
         async move { req.send().await.expect("send") }
     };
     // The client cannot move it; the CSM can, once, with the version they read.
-    let moved = json!({"starts_at": "2026-12-11T14:00:00+01:00", "ends_at": "2026-12-11T15:00:00+01:00", "location": null});
+    let moved = json!({"starts_at": format!("{moved_to}T14:00:00+01:00"), "ends_at": format!("{moved_to}T15:00:00+01:00"), "location": null});
     assert_problem(patch(&client, None, moved.clone()).await, 403, "forbidden").await;
     let res = patch(&csm, Some("\"1\""), moved.clone()).await;
     assert_eq!(res.status(), 200);
@@ -367,7 +376,7 @@ async fn rescheduling_and_cancelling() {
         Some("\"2\"")
     );
     let after: Value = res.json().await.expect("json");
-    assert_eq!(after["starts_at"], "2026-12-11T13:00:00Z");
+    assert_eq!(after["starts_at"], format!("{moved_to}T13:00:00Z"));
     assert_eq!(after["location"], Value::Null, "null clears");
     assert_eq!(after["video_url"], created["video_url"], "absent stays");
     assert_eq!(after["version"], 2);
@@ -378,7 +387,12 @@ async fn rescheduling_and_cancelling() {
     )
     .await;
     // Moving the start past the end names `ends_at`; a bad zone or link names its field.
-    let res = patch(&csm, None, json!({"starts_at": "2026-12-11T16:00:00Z"})).await;
+    let res = patch(
+        &csm,
+        None,
+        json!({"starts_at": format!("{moved_to}T16:00:00Z")}),
+    )
+    .await;
     let problem = assert_problem(res, 422, "validation_failed").await;
     assert_eq!(problem["errors"][0]["field"], "ends_at");
     let res = patch(
@@ -449,7 +463,10 @@ async fn rescheduling_and_cancelling() {
     );
     let agenda = app
         .get_ok(
-            &format!("/projects/{fashop}/agenda?from=2026-12-01&to=2026-12-31"),
+            &format!(
+                "/projects/{fashop}/agenda?from={on}&to={}",
+                on + chrono::Duration::days(30)
+            ),
             &client,
         )
         .await;
@@ -672,7 +689,11 @@ async fn the_agenda_merges_appointments_due_dates_and_review_dates() {
     // Ranges are bounded and checked.
     let res = app
         .get(
-            &format!("/projects/{fashop}/agenda?from=2026-01-01&to=2027-01-03"),
+            &format!(
+                "/projects/{fashop}/agenda?from={}&to={}",
+                today(),
+                today() + chrono::Duration::days(367)
+            ),
             Some(&member),
         )
         .await;
@@ -680,7 +701,11 @@ async fn the_agenda_merges_appointments_due_dates_and_review_dates() {
     assert_eq!(problem["errors"][0]["field"], "to");
     let res = app
         .get(
-            &format!("/projects/{fashop}/agenda?from=2026-02-01&to=2026-01-01"),
+            &format!(
+                "/projects/{fashop}/agenda?from={}&to={}",
+                today() + chrono::Duration::days(31),
+                today()
+            ),
             Some(&member),
         )
         .await;
@@ -694,7 +719,7 @@ async fn the_agenda_merges_appointments_due_dates_and_review_dates() {
     assert_problem(res, 422, "validation_failed").await;
     let res = app
         .get(
-            &format!("/projects/{fashop}/agenda?since=2026-01-01"),
+            &format!("/projects/{fashop}/agenda?since={}", today()),
             Some(&member),
         )
         .await;

@@ -492,13 +492,14 @@ async fn once_coverage_has_ended_the_chat_is_read_only() {
     }
     scenario(|app, c| async move {
         // Bianchi is on the standard plan: with a contract two years old, coverage is over.
+        let signed = common::day(0) - chrono::Months::new(24);
         let admin = app.token("admin@magicstore.test").await;
         let org = app.org_id(&admin, "Bianchi Sport").await;
         let res = app
             .patch_json(
                 &format!("/organizations/{org}"),
                 Some(&admin),
-                &serde_json::json!({"contract_start": "2024-01-15", "plan": "standard"}),
+                &serde_json::json!({"contract_start": signed.to_string(), "plan": "standard"}),
             )
             .await;
         assert!(res.status().is_success(), "admin change: {}", res.status());

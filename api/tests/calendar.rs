@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use serde_json::{Value, json};
 
 use api::db::schema::{activities as a, users as u};
-use common::{TestApp, assert_problem, spawn_app};
+use common::{TestApp, assert_problem, day, spawn_app};
 
 /// Reads a feed with Python's `icalendar` and answers what it understood.
 const PARSE: &str = r#"
@@ -170,13 +170,14 @@ async fn the_feed_is_valid_icalendar_and_follows_changes() {
         "Agenda: goals, plan; roles\\owners.\nSecond line, with a comma.\r\nThird — perché sì. "
             .repeat(3);
     let title = "Kick-off call, with FaShop; the long one that needs folding — è così";
+    let (meets, moves) = (day(6), day(8));
     let meeting = create(
         &app,
         &csm,
         &fashop,
         json!({
             "title": title, "kind": "kickoff_call",
-            "starts_at": "2026-12-01T10:00:00+01:00", "ends_at": "2026-12-01T11:30:00+01:00",
+            "starts_at": format!("{meets}T10:00:00+01:00"), "ends_at": format!("{meets}T11:30:00+01:00"),
             "time_zone": "Europe/Rome", "location": "Via Roma 1, Milano; 2nd floor",
             "video_url": "https://meet.example.com/fashop?x=1,2", "description": description,
         }),
@@ -189,8 +190,8 @@ async fn the_feed_is_valid_icalendar_and_follows_changes() {
     let list = events(&app, &url).await;
     let e = by_uid(&list, &uid).expect("the appointment is in the client's feed");
     assert_eq!(e["summary"], title, "a client's summaries are the titles");
-    assert_eq!(e["start"], "2026-12-01T09:00:00+00:00");
-    assert_eq!(e["end"], "2026-12-01T10:30:00+00:00");
+    assert_eq!(e["start"], format!("{meets}T09:00:00+00:00"));
+    assert_eq!(e["end"], format!("{meets}T10:30:00+00:00"));
     assert_eq!(e["all_day"], false);
     assert_eq!(e["sequence"], 1);
     assert_eq!(e["status"], "CONFIRMED");
@@ -220,7 +221,7 @@ async fn the_feed_is_valid_icalendar_and_follows_changes() {
         .patch_json(
             &format!("/appointments/{id}"),
             Some(&csm),
-            &json!({"title": "Kick-off (moved)", "starts_at": "2026-12-02T15:00:00Z", "ends_at": "2026-12-02T16:00:00Z"}),
+            &json!({"title": "Kick-off (moved)", "starts_at": format!("{moves}T15:00:00Z"), "ends_at": format!("{moves}T16:00:00Z")}),
         )
         .await;
     assert_eq!(res.status(), 200);
@@ -232,7 +233,7 @@ async fn the_feed_is_valid_icalendar_and_follows_changes() {
         (&e["summary"], &e["start"], &e["sequence"]),
         (
             &json!("Kick-off (moved)"),
-            &json!("2026-12-02T15:00:00+00:00"),
+            &json!(format!("{moves}T15:00:00+00:00")),
             &json!(2)
         )
     );
@@ -333,8 +334,8 @@ async fn a_feed_holds_only_what_its_owner_can_see() {
     let fashop = project_of(&app, "FaShop Srl").await;
     let bianchi = project_of(&app, "Bianchi Sport").await;
     let body = |title: &str| {
-        json!({"title": title, "kind": "review", "starts_at": "2026-12-03T09:00:00Z",
-               "ends_at": "2026-12-03T10:00:00Z", "time_zone": "UTC"})
+        json!({"title": title, "kind": "review", "starts_at": format!("{}T09:00:00Z", day(4)),
+               "ends_at": format!("{}T10:00:00Z", day(4)), "time_zone": "UTC"})
     };
     let csm1 = app.token("csm1@magicstore.test").await;
     let csm2 = app.token("csm2@magicstore.test").await;

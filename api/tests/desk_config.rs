@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use shared::desk::sla::{BusinessCalendar, WeeklyHours};
 
 use common::calls::{demo, errors, etag, json_of, send};
-use common::{TestApp, assert_problem};
+use common::{TestApp, assert_problem, date};
 
 fn office_week() -> Value {
     let day = json!([{"start": "09:00", "end": "18:00"}]);
@@ -49,7 +49,7 @@ async fn calendars_validate_name_their_fields_and_honour_if_match() {
                 "name": "", "time_zone": "Mars/Olympus_Mons",
                 "week": {"mon": [{"start": "09:00", "end": "13:00"}, {"start": "12:00", "end": "18:00"}],
                          "tue": [{"start": "18:00", "end": "09:00"}]},
-                "holidays": ["2026-12-25", "2026-12-25"]
+                "holidays": [date(180), date(180)]
             }),
         )
         .await;
@@ -83,7 +83,7 @@ async fn calendars_validate_name_their_fields_and_honour_if_match() {
             "/business-calendars",
             Some(&admin),
             &json!({"name": "Rome office", "time_zone": "Europe/Rome", "week": office_week(),
-                    "holidays": ["2026-12-25"]}),
+                    "holidays": [date(180)]}),
         )
         .await;
     assert_eq!(etag(&res), "\"1\"");

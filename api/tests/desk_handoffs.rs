@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use common::calls::{demo, etag};
-use common::{TestApp, assert_problem};
+use common::{TestApp, assert_problem, date};
 
 async fn product(app: &TestApp, token: &str, name: &str) -> String {
     let list = app.get_ok("/products", token).await;
@@ -649,7 +649,7 @@ async fn handoffs_are_raised_by_hand_and_moved_on_with_etags() {
             "/handoffs",
             Some(&csm),
             &json!({"kind": "csm_to_account", "organization_id": fashop, "owner_id": account,
-                    "title": " ", "summary": "x".repeat(2001), "due_on": "2026-12-01"}),
+                    "title": " ", "summary": "x".repeat(2001), "due_on": date(14)}),
         )
         .await,
         422,
@@ -662,7 +662,7 @@ async fn handoffs_are_raised_by_hand_and_moved_on_with_etags() {
             "/handoffs",
             Some(&csm),
             &json!({"kind": "csm_to_account", "organization_id": fashop, "owner_id": member_id,
-                    "title": "Upsell", "due_on": "2026-12-01"}),
+                    "title": "Upsell", "due_on": date(14)}),
         )
         .await,
         422,
@@ -675,7 +675,7 @@ async fn handoffs_are_raised_by_hand_and_moved_on_with_etags() {
             "/handoffs",
             Some(&csm),
             &json!({"kind": "csm_to_account", "organization_id": fashop, "owner_id": account,
-                    "title": "Upsell", "due_on": "2026-12-01", "priority": "high"}),
+                    "title": "Upsell", "due_on": date(14), "priority": "high"}),
         )
         .await,
         422,
@@ -694,7 +694,7 @@ async fn handoffs_are_raised_by_hand_and_moved_on_with_etags() {
             "/handoffs",
             Some(&admin),
             &json!({"kind": "csm_to_account", "organization_id": fashop, "owner_id": account,
-                    "title": "Upsell", "due_on": "2026-12-01", "project_id": bianchi_project}),
+                    "title": "Upsell", "due_on": date(14), "project_id": bianchi_project}),
         )
         .await,
         422,
@@ -710,7 +710,7 @@ async fn handoffs_are_raised_by_hand_and_moved_on_with_etags() {
             Some(&csm),
             &json!({"kind": "csm_to_account", "organization_id": fashop, "owner_id": account,
                     "title": "Upsell: second shop", "summary": "A second shop in spring.",
-                    "due_on": "2026-12-01"}),
+                    "due_on": date(14)}),
         )
         .await;
     assert_eq!(res.status(), 201);
@@ -733,7 +733,7 @@ async fn handoffs_are_raised_by_hand_and_moved_on_with_etags() {
     let res = app
         .request(Method::PATCH, &path, Some(&am))
         .header("If-Match", "\"1\"")
-        .json(&json!({"status": "in_progress", "due_on": "2026-12-05"}))
+        .json(&json!({"status": "in_progress", "due_on": date(18)}))
         .send()
         .await
         .expect("patch");
@@ -742,7 +742,7 @@ async fn handoffs_are_raised_by_hand_and_moved_on_with_etags() {
     let moved: Value = res.json().await.expect("json");
     assert_eq!(
         (moved["status"].as_str(), moved["due_on"].as_str()),
-        (Some("in_progress"), Some("2026-12-05"))
+        (Some("in_progress"), Some(date(18).as_str()))
     );
     let stale = app
         .request(Method::PATCH, &path, Some(&am))

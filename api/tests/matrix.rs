@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use common::{TestApp, spawn_app};
+use common::{TestApp, date, spawn_app};
 
 /// Column order of the expectations.
 const ROLES: [&str; 8] = [
@@ -346,7 +346,7 @@ fn table() -> Vec<Row> {
             M::POST,
             "/projects",
             Some(
-                json!({"organization_id": "{verdi}", "name": "Matrix", "kickoff_date": "2026-12-01"}),
+                json!({"organization_id": "{verdi}", "name": "Matrix", "kickoff_date": "{next_week}"}),
             ),
             [401, 201, 201, 403, 403, 403, 422, 422],
         ),
@@ -393,13 +393,13 @@ fn table() -> Vec<Row> {
         row(
             M::PATCH,
             "/activities/{fashop_item}",
-            Some(json!({"due_date": "2026-12-20"})),
+            Some(json!({"due_date": "{next_week}"})),
             [401, 200, 200, 403, 403, 403, 403, 403],
         ),
         row(
             M::PATCH,
             "/activities/{bianchi_item}",
-            Some(json!({"due_date": "2026-12-20"})),
+            Some(json!({"due_date": "{next_week}"})),
             [401, 200, 404, 403, 403, 403, 404, 404],
         ),
         // Completing an item that is already done: refused by the state machine (409) for
@@ -602,7 +602,7 @@ fn table() -> Vec<Row> {
             M::POST,
             "/projects/{fashop_project}/appointments",
             Some(
-                json!({"title": "Matrix {role}", "kind": "review", "starts_at": "2026-12-02T09:00:00Z", "ends_at": "2026-12-02T10:00:00Z", "time_zone": "Europe/Rome"}),
+                json!({"title": "Matrix {role}", "kind": "review", "starts_at": "{next_week}T09:00:00Z", "ends_at": "{next_week}T10:00:00Z", "time_zone": "Europe/Rome"}),
             ),
             [401, 201, 201, 403, 403, 403, 403, 403],
         ),
@@ -610,7 +610,7 @@ fn table() -> Vec<Row> {
             M::POST,
             "/projects/{bianchi_project}/appointments",
             Some(
-                json!({"title": "Matrix {role}", "kind": "review", "starts_at": "2026-12-02T09:00:00Z", "ends_at": "2026-12-02T10:00:00Z", "time_zone": "Europe/Rome"}),
+                json!({"title": "Matrix {role}", "kind": "review", "starts_at": "{next_week}T09:00:00Z", "ends_at": "{next_week}T10:00:00Z", "time_zone": "Europe/Rome"}),
             ),
             [401, 201, 404, 403, 403, 403, 404, 404],
         ),
@@ -1138,7 +1138,7 @@ fn table() -> Vec<Row> {
             M::POST,
             "/handoffs",
             Some(
-                json!({"kind": "csm_to_account", "organization_id": "{fashop}", "owner_id": "{account_manager}", "title": "Matrix upsell", "due_on": "2026-12-01"}),
+                json!({"kind": "csm_to_account", "organization_id": "{fashop}", "owner_id": "{account_manager}", "title": "Matrix upsell", "due_on": "{next_week}"}),
             ),
             [401, 201, 201, 201, 201, 201, 403, 403],
         ),
@@ -1146,7 +1146,7 @@ fn table() -> Vec<Row> {
             M::POST,
             "/handoffs",
             Some(
-                json!({"kind": "csm_to_account", "organization_id": "{bianchi}", "owner_id": "{account_manager}", "title": "Matrix upsell", "due_on": "2026-12-01"}),
+                json!({"kind": "csm_to_account", "organization_id": "{bianchi}", "owner_id": "{account_manager}", "title": "Matrix upsell", "due_on": "{next_week}"}),
             ),
             [401, 201, 404, 201, 201, 201, 403, 403],
         ),
@@ -1186,7 +1186,8 @@ fn table() -> Vec<Row> {
 }
 
 fn fill(text: &str, f: &Fixture) -> String {
-    text.replace("{vendor}", &f.vendor)
+    text.replace("{next_week}", &date(7))
+        .replace("{vendor}", &f.vendor)
         .replace("{fashop_appointment}", &f.fashop_appointment)
         .replace("{bianchi_appointment}", &f.bianchi_appointment)
         .replace("{doomed_appointment}", &f.doomed_appointment)
@@ -1342,7 +1343,7 @@ async fn fixture(app: &TestApp, admin: &str) -> Fixture {
             .post_json(
                 &format!("/projects/{project}/appointments"),
                 Some(admin),
-                &json!({"title": "Matrix fixture", "kind": "other", "starts_at": "2026-12-01T09:00:00Z", "ends_at": "2026-12-01T10:00:00Z", "time_zone": "Europe/Rome"}),
+                &json!({"title": "Matrix fixture", "kind": "other", "starts_at": format!("{}T09:00:00Z", date(7)), "ends_at": format!("{}T10:00:00Z", date(7)), "time_zone": "Europe/Rome"}),
             )
             .await;
         assert_eq!(res.status(), 201);
@@ -1503,7 +1504,7 @@ async fn fixture(app: &TestApp, admin: &str) -> Fixture {
             .post_json(
                 "/handoffs",
                 Some(admin),
-                &json!({"kind": "sales_to_csm", "organization_id": org, "owner_id": owner, "title": "Matrix fixture", "due_on": "2026-12-01"}),
+                &json!({"kind": "sales_to_csm", "organization_id": org, "owner_id": owner, "title": "Matrix fixture", "due_on": date(7)}),
             )
             .await;
         assert_eq!(res.status(), 201);

@@ -5,13 +5,14 @@ mod common;
 
 use serde_json::{Value, json};
 
-use common::{TestApp, assert_problem, spawn_app};
+use common::{TestApp, assert_problem, date, day, spawn_app};
 
 async fn verdi_project(app: &TestApp, csm: &str, template: Option<&str>) -> Value {
     let admin = app.token("admin@magicstore.test").await;
     let verdi = app.org_id(&admin, "Verdi Arredamenti").await;
+    // A kick-off a week ahead: none of the new project's items is overdue yet.
     let mut body =
-        json!({"organization_id": verdi, "name": "Onboarding Verdi", "kickoff_date": "2026-12-01"});
+        json!({"organization_id": verdi, "name": "Onboarding Verdi", "kickoff_date": date(7)});
     if let Some(t) = template {
         body["template_id"] = json!(t);
     }
@@ -69,7 +70,7 @@ async fn a_csm_creates_a_project_from_the_template_with_dates_from_the_kickoff()
     let project = verdi_project(&app, &csm, Some(&template)).await;
     assert_eq!(project["organization_name"], "Verdi Arredamenti");
     assert_eq!(project["csm_name"], "Carla Conti");
-    assert_eq!(project["kickoff_date"], "2026-12-01");
+    assert_eq!(project["kickoff_date"], date(7));
     assert_eq!(project["coverage"]["active"], true);
     // The demo's contract started a fixed number of days before today.
     let org = app
@@ -112,10 +113,10 @@ async fn a_csm_creates_a_project_from_the_template_with_dates_from_the_kickoff()
     );
     let call = &list["categories"][0]["items"][0];
     assert_eq!(call["title"], "Kick-off call");
-    assert_eq!(call["due_date"], "2026-12-01", "day 0 is the kick-off");
+    assert_eq!(call["due_date"], date(7), "day 0 is the kick-off");
     assert_eq!(
         item(&list, "Training", "client")["due_date"],
-        "2026-12-15",
+        date(7 + 14),
         "14 days after kick-off"
     );
     assert_eq!(list["progress"]["done"], 0);
@@ -137,7 +138,7 @@ async fn who_may_create_projects_and_what_is_refused() {
     let verdi = app.org_id(&admin, "Verdi Arredamenti").await;
     let vendor = app.org_id(&admin, "MagicStore").await;
     let csm2 = app.token("csm2@magicstore.test").await;
-    let body = json!({"organization_id": verdi, "name": "X", "kickoff_date": "2026-12-01"});
+    let body = json!({"organization_id": verdi, "name": "X", "kickoff_date": date(7)});
     // csm2 does not look after Verdi: to them it does not exist.
     let res = app.post_json("/projects", Some(&csm2), &body).await;
     let p = assert_problem(res, 422, "validation_failed").await;
@@ -150,7 +151,7 @@ async fn who_may_create_projects_and_what_is_refused() {
         .post_json(
             "/projects",
             Some(&admin),
-            &json!({"organization_id": vendor, "name": "X", "kickoff_date": "2026-12-01"}),
+            &json!({"organization_id": vendor, "name": "X", "kickoff_date": date(7)}),
         )
         .await;
     let p = assert_problem(res, 422, "validation_failed").await;
@@ -160,7 +161,7 @@ async fn who_may_create_projects_and_what_is_refused() {
         .post_json(
             "/projects",
             Some(&admin),
-            &json!({"organization_id": "", "name": " ", "kickoff_date": "2026-12-01"}),
+            &json!({"organization_id": "", "name": " ", "kickoff_date": date(7)}),
         )
         .await;
     let p = assert_problem(res, 422, "validation_failed").await;
@@ -177,7 +178,7 @@ async fn who_may_create_projects_and_what_is_refused() {
         .post_json(
             "/projects",
             Some(&admin),
-            &json!({"organization_id": verdi, "name": "X", "kickoff_date": "2026-12-01", "template_id": "01a20000-0000-7000-8000-000000000000"}),
+            &json!({"organization_id": verdi, "name": "X", "kickoff_date": date(7), "template_id": "01a20000-0000-7000-8000-000000000000"}),
         )
         .await;
     let p = assert_problem(res, 422, "validation_failed").await;
@@ -415,7 +416,7 @@ async fn concurrent_edits_are_safe() {
             Some(&csm),
         )
         .header("If-Match", "\"1\"")
-        .json(&json!({"due_date": "2027-01-10"}))
+        .json(&json!({"due_date": date(34)}))
         .send()
         .await
         .expect("patch");
@@ -437,7 +438,7 @@ async fn concurrent_edits_are_safe() {
         .await;
     let it = item(&now, "Training", "client");
     assert_eq!(it["state"], "todo");
-    assert_eq!(it["due_date"], "2027-01-10");
+    assert_eq!(it["due_date"], date(34));
     // Many ticks at once on one item: exactly one wins, one history row.
     let mut tasks = Vec::new();
     for _ in 0..8 {
@@ -488,7 +489,7 @@ async fn the_csm_shapes_the_checklist() {
         .post_json(
             &format!("/projects/{project}/activities"),
             Some(&csm),
-            &json!({"category_id": training, "title": "Training: returns", "responsible": "client", "due_date": "2026-12-20", "links": [{"title": "Guide", "url": "https://help.example.com/returns"}]}),
+            &json!({"category_id": training, "title": "Training: returns", "responsible": "client", "due_date": date(13), "links": [{"title": "Guide", "url": "https://help.example.com/returns"}]}),
         )
         .await;
     assert_eq!(res.status(), 201);
@@ -636,13 +637,15 @@ async fn when_coverage_ends_the_client_moves_to_low_touch() {
     let admin = app.token("admin@magicstore.test").await;
     let bianchi = app.org_id(&admin, "Bianchi Sport").await;
     let fashop = app.org_id(&admin, "FaShop Srl").await;
-    // Bianchi (standard plan) signed 13 months ago; FaShop (business) long ago.
-    for (org, start) in [(&bianchi, "2025-10-01"), (&fashop, "2015-01-01")] {
+    // Bianchi (standard plan) signed 13 months ago; FaShop (business) ten years ago.
+    let signed = day(0) - chrono::Months::new(13);
+    let long_ago = day(0) - chrono::Months::new(120);
+    for (org, start) in [(&bianchi, signed), (&fashop, long_ago)] {
         let res = app
             .patch_json(
                 &format!("/organizations/{org}"),
                 Some(&admin),
-                &json!({"contract_start": start}),
+                &json!({"contract_start": start.to_string()}),
             )
             .await;
         assert_eq!(res.status(), 200);
@@ -652,7 +655,10 @@ async fn when_coverage_ends_the_client_moves_to_low_touch() {
         .await["items"][0]
         .clone();
     assert_eq!(project["coverage"]["active"], false);
-    assert_eq!(project["coverage"]["ends_on"], "2026-10-01");
+    assert_eq!(
+        project["coverage"]["ends_on"],
+        (signed + chrono::Months::new(12)).to_string()
+    );
     let today = chrono::Utc::now().date_naive();
     let moved = app
         .state

@@ -291,6 +291,17 @@ impl TestApp {
     }
 }
 
+/// The day `offset` days from today (UTC). Tests date what they create relative to the day
+/// they run, so that no test starts failing as the calendar moves on.
+pub fn day(offset: i64) -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive() + chrono::Duration::days(offset)
+}
+
+/// [`day`] as the API writes a date: `YYYY-MM-DD`.
+pub fn date(offset: i64) -> String {
+    day(offset).to_string()
+}
+
 pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("x", s)])
         .expect("encode")
