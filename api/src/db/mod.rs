@@ -263,6 +263,35 @@ impl Db {
     }
 }
 
+/// Locks the row `id` of `table` until this write transaction ends, before the caller reads
+/// it. On PostgreSQL two transactions may otherwise both read version 1 and both write: with
+/// the lock, a concurrent writer of the same row waits, then reads what the first wrote, so an
+/// `If-Match`, a status move or a decision is judged against the latest state and exactly one
+/// of concurrent writers wins. SQLite's writes already run one at a time.
+pub fn lock_row(conn: &mut DbConn, table: &'static str, id: &str) -> Result<(), ApiError> {
+    use diesel::RunQueryDsl as _;
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query(format!(
+            "SELECT 1 FROM {table} WHERE id = $1 FOR NO KEY UPDATE"
+        ))
+        .bind::<diesel::sql_types::Text, _>(id)
+        .execute(c)?;
+    }
+    Ok(())
+}
+
+/// [`lock_row`] for what has no row of its own (a setting kept as a set of rows): concurrent
+/// writers of the same `key` take turns until their transactions end.
+pub fn lock_key(conn: &mut DbConn, key: &'static str) -> Result<(), ApiError> {
+    use diesel::RunQueryDsl as _;
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<diesel::sql_types::Text, _>(key)
+            .execute(c)?;
+    }
+    Ok(())
+}
+
 /// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock up
 /// front: two deferred transactions that read and then write would otherwise fail at once
 /// with "database is locked" instead of waiting their turn.

@@ -4,5 +4,6 @@
 pub mod etag;
 pub mod extract;
 pub mod idempotency;
+pub mod input;
 pub mod pagination;
 pub mod request_id;

@@ -319,6 +319,7 @@ pub async fn update(
     let item = state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "activities", &id)?;
             let (row, ctx) = access(conn, &actor, &id)?;
             policy::run_project(ctx.side)?;
             if_match.check(row.version)?;

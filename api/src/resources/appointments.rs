@@ -374,6 +374,7 @@ pub async fn update(
     let appointment = state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "appointments", &id)?;
             let (row, ctx) = access(conn, &actor, &id)?;
             policy::run_project(ctx.side)?;
             if_match.check(row.version)?;
@@ -437,6 +438,7 @@ pub async fn remove(
     state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "appointments", &id)?;
             let (row, ctx) = access(conn, &actor, &id)?;
             policy::run_project(ctx.side)?;
             if_match.check(row.version)?;

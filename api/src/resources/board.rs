@@ -334,6 +334,7 @@ pub async fn edit(
     let post = state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "board_posts", &id)?;
             let (row, ctx) = access_post(conn, &actor, &id)?;
             policy::take_part(ctx.side)?;
             if row.author_id.as_deref() != Some(actor.user_id.as_str()) {
@@ -373,6 +374,7 @@ async fn set_pinned(
     let post = state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "board_posts", &id)?;
             let (row, ctx) = access_post(conn, &actor, &id)?;
             policy::run_project(ctx.side)?;
             if_match.check(row.version)?;

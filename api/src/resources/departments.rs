@@ -187,6 +187,7 @@ pub async fn update(
     let dept = state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "departments", &id)?;
             let load = |conn: &mut DbConn| -> ApiResult<Department> {
                 let row: Row = d::table
                     .find(&id)

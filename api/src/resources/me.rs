@@ -59,6 +59,7 @@ pub async fn update(
     let user = state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "users", &actor.user_id)?;
             let current = users::find(conn, &actor.user_id)?
                 .ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
             if_match.check(current.version)?;

@@ -359,6 +359,7 @@ pub async fn update(
     let org = state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "organizations", &id)?;
             let row = visible(conn, &actor, &id)?;
             policy::edit_organization(&actor, row.facts())?;
             if_match.check(row.version)?;

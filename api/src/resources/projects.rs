@@ -421,17 +421,27 @@ pub async fn list(
                 .select(p::all_columns)
                 .limit(page.fetch_limit())
                 .into_boxed();
-            q = match scope {
+            q = match &scope {
                 OrgScope::All => q,
-                OrgScope::Assigned { csm_id, .. } => q.filter(o::csm_id.eq(csm_id)),
-                OrgScope::Own(id) => q.filter(o::id.eq(id)),
+                OrgScope::Assigned { csm_id, .. } => q.filter(o::csm_id.eq(csm_id.clone())),
+                OrgScope::Own(id) => q.filter(o::id.eq(id.clone())),
             };
             if let Some(after) = &page.after {
-                let last: Option<(String, NaiveDate)> = p::table
-                    .find(after)
+                // Within the same scope as the list: another organisation's project is as
+                // unknown as a made-up id.
+                let cursor = p::table
+                    .inner_join(o::table)
+                    .filter(p::id.eq(after))
                     .select((p::name, p::kickoff_date))
-                    .first(conn)
-                    .optional()?;
+                    .into_boxed();
+                let cursor = match &scope {
+                    OrgScope::All => cursor,
+                    OrgScope::Assigned { csm_id, .. } => {
+                        cursor.filter(o::csm_id.eq(csm_id.clone()))
+                    }
+                    OrgScope::Own(id) => cursor.filter(o::id.eq(id.clone())),
+                };
+                let last: Option<(String, NaiveDate)> = cursor.first(conn).optional()?;
                 let (name, date) =
                     last.ok_or_else(|| ApiError::field("cursor", "invalid", "is out of date"))?;
                 q = if by_name {

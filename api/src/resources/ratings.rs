@@ -46,7 +46,7 @@ pub async fn rate(
     let ticket = state
         .db
         .tx(move |conn| {
-            let ctx = tickets::access(conn, &actor, &id)?;
+            let ctx = tickets::access_for_update(conn, &actor, &id)?;
             policy::rate_ticket(&actor, ctx.side)?;
             let who = crate::resources::users::names(conn, [&actor.user_id])?
                 .remove(&actor.user_id)

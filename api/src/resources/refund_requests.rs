@@ -158,6 +158,7 @@ pub async fn decide(
     let r = state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "refund_requests", &id)?;
             let row =
                 refunds::find(conn, &id)?.ok_or_else(|| ApiError::not_found("refund request"))?;
             // Someone who cannot see the ticket does not learn the request exists.

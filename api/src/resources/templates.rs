@@ -219,6 +219,7 @@ pub async fn replace(
     let tpl = state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "project_templates", &id)?;
             let current = find(conn, &id)?.ok_or_else(|| ApiError::not_found("template"))?;
             if_match.check(current.version)?;
             name_taken(conn, &input.name, Some(&id))?;

@@ -523,6 +523,7 @@ pub async fn update(
     let user = state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "users", &id)?;
             let row = visible(conn, &actor, &id)?;
             let org = organizations::find(conn, &row.organization_id)?
                 .ok_or_else(|| ApiError::not_found("user"))?;

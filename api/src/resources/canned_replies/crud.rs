@@ -194,6 +194,7 @@ pub async fn update(
     let reply = state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "canned_replies", &id)?;
             let current = find(conn, &id)?;
             if_match.check(current.version)?;
             let title = patch.title.unwrap_or(current.title);
@@ -240,6 +241,7 @@ pub async fn remove(
     state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "canned_replies", &id)?;
             let current = find(conn, &id)?;
             if_match.check(current.version)?;
             let users: Vec<String> = automate::rules(conn)?

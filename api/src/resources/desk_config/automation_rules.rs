@@ -204,6 +204,7 @@ pub async fn update(
     let rule = state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "automation_rules", &id)?;
             let current = find(conn, &id)?;
             if_match.check(current.version)?;
             let merged = AutomationRuleInput {
@@ -255,6 +256,7 @@ pub async fn remove(
     state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "automation_rules", &id)?;
             let current = find(conn, &id)?;
             if_match.check(current.version)?;
             diesel::delete(ar::table.find(&id)).execute(conn)?;

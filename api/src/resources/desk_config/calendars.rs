@@ -253,6 +253,7 @@ pub async fn replace(
     let cal = state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "business_calendars", &id)?;
             let current = find(conn, &id)?;
             if_match.check(current.version)?;
             let name = input.name.trim().to_string();
@@ -298,6 +299,7 @@ pub async fn remove(
     state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "business_calendars", &id)?;
             let current = find(conn, &id)?;
             if_match.check(current.version)?;
             if current.policy_count > 0 {

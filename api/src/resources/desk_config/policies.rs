@@ -273,6 +273,7 @@ pub async fn replace(
     let p = state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "sla_policies", &id)?;
             let current = find(conn, &id)?;
             if_match.check(current.version)?;
             check_refs(conn, &input, Some(&id))?;
@@ -321,6 +322,7 @@ pub async fn remove(
     state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "sla_policies", &id)?;
             let current = find(conn, &id)?;
             if_match.check(current.version)?;
             diesel::delete(sp::table.find(&id)).execute(conn)?;

@@ -68,6 +68,7 @@ pub async fn replace(
     let saved = state
         .db
         .tx(move |conn| {
+            crate::db::lock_key(conn, "desk/priority-rules")?;
             let current = settings::priority_rules(conn)?;
             check_content(&if_match, &content_etag(&current))?;
             settings::save_priority_rules(conn, &rules)?;

@@ -66,6 +66,7 @@ pub async fn replace(
     let saved = state
         .db
         .tx(move |conn| {
+            crate::db::lock_key(conn, "desk/refund-policy")?;
             let current = settings::refund_policy(conn)?;
             check_content(&if_match, &content_etag(&current))?;
             settings::save_refund_policy(conn, &p)?;

@@ -66,6 +66,7 @@ pub async fn replace(
     let saved = state
         .db
         .tx(move |conn| {
+            crate::db::lock_key(conn, "desk/repeat-rule")?;
             let current = settings::repeat_rule(conn)?;
             check_content(&if_match, &content_etag(&current))?;
             settings::save_repeat_rule(conn, &r)?;

@@ -347,6 +347,7 @@ pub async fn update(
     let h = state
         .db
         .tx(move |conn| {
+            crate::db::lock_row(conn, "handoffs", &id)?;
             let (mut row, org) = load(conn, &id)?;
             policy::edit_handoff(
                 &actor,

@@ -6,13 +6,12 @@
 //! further when filters leave a page short.
 
 use actix_web::{HttpResponse, get, web};
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Deserialize;
-use shared::Role;
 use shared::desk::ticket::{Side, TicketSummary};
 use shared::desk::{Channel, Cluster, Priority, TicketStatus};
 use shared::page::{Page, PageQuery};
+use shared::{ErrorCode, Role};
 use utoipa::IntoParams;
 
 use crate::auth::Actor;
@@ -277,17 +276,19 @@ pub async fn list(
                     (Some(s), Some(_)) => Some(s.of_active_tickets()),
                     (search, _) => search,
                 };
+                // The cursor's ticket, read through the same access check as the ticket
+                // itself: another organisation's ticket is as unknown as a made-up one.
                 let last = match &page.after {
-                    Some(after) => Some(
-                        t::table
-                            .find(after)
-                            .select((t::priority_rank, t::next_due_at, t::number))
-                            .first::<(i32, Option<NaiveDateTime>, i64)>(conn)
-                            .optional()?
-                            .ok_or_else(|| {
-                                ApiError::field("cursor", "invalid", "is out of date")
-                            })?,
-                    ),
+                    Some(after) => {
+                        let at = match super::access(conn, &actor, after) {
+                            Ok(ctx) => ctx.ticket,
+                            Err(e) if e.code == ErrorCode::NotFound => {
+                                return Err(cursor_out_of_date());
+                            }
+                            Err(e) => return Err(e),
+                        };
+                        Some((at.priority_rank, at.next_due_at, at.number))
+                    }
                     None => None,
                 };
                 // How a search finds its tickets (see desk::search): a newest-first list on
@@ -471,11 +472,7 @@ pub async fn list(
                                         ));
                                     }
                                     (Some((_, None, _)), Some(_)) => {
-                                        return Err(ApiError::field(
-                                            "cursor",
-                                            "invalid",
-                                            "is out of date",
-                                        ));
+                                        return Err(cursor_out_of_date());
                                     }
                                     _ => {}
                                 }
@@ -520,4 +517,9 @@ pub async fn list(
         })
         .await?;
     Ok(HttpResponse::Ok().json(result))
+}
+
+/// A cursor that names no ticket of this list (any more).
+fn cursor_out_of_date() -> ApiError {
+    ApiError::field("cursor", "invalid", "is out of date")
 }

@@ -149,7 +149,7 @@ pub async fn create(
     let created = state
         .db
         .tx(move |conn| {
-            let mut ctx = tickets::access(conn, &actor, &id)?;
+            let mut ctx = tickets::access_for_update(conn, &actor, &id)?;
             let key_request = (&id, &new);
             create_once(conn, &actor.user_id, &key, &key_request, |conn| {
                 add(conn, &config, &actor, &mut ctx, &new, None)

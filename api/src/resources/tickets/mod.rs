@@ -172,6 +172,13 @@ pub fn access(conn: &mut DbConn, actor: &Actor, id: &str) -> ApiResult<TicketCtx
     context(actor, ticket, org)
 }
 
+/// [`access`] for a write: the ticket's row is locked first (see `db::lock_row`), so
+/// concurrent writes of one ticket take turns.
+pub fn access_for_update(conn: &mut DbConn, actor: &Actor, id: &str) -> ApiResult<TicketCtx> {
+    crate::db::lock_row(conn, "tickets", id)?;
+    access(conn, actor, id)
+}
+
 /// [`access`] for a ticket and organisation already in hand (a ticket just opened).
 pub fn context(actor: &Actor, ticket: TicketRow, org: OrgRow) -> ApiResult<TicketCtx> {
     let side = policy::view_ticket(

@@ -370,7 +370,7 @@ pub async fn update(
     let ticket = state
         .db
         .tx(move |conn| {
-            let mut ctx = tickets::access(conn, &actor, &id)?;
+            let mut ctx = tickets::access_for_update(conn, &actor, &id)?;
             if_match.check(ctx.ticket.version)?;
             let was_held = ctx.ticket.active && ctx.ticket.assignee_id.is_some();
             apply_patch(conn, &config, &actor, &mut ctx, patch)?;

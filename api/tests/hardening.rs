@@ -1,0 +1,369 @@
+//! What an attacker or a careless integrator tries: many writes of one object at once, NUL
+//! bytes and control characters, a JSON array where an object belongs, cursors naming other
+//! tenants' objects. On SQLite and PostgreSQL.
+
+mod common;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use common::calls::{demo, etag, id, json_of, send};
+use common::{TestApp, assert_problem, date};
+
+/// Sends the same request `n` times at once; answers the statuses.
+async fn at_once(
+    app: &TestApp,
+    n: usize,
+    method: Method,
+    path: &str,
+    token: &str,
+    if_match: Option<&str>,
+    body: Value,
+) -> Vec<u16> {
+    let mut tasks = Vec::new();
+    for _ in 0..n {
+        let mut req = app
+            .client
+            .request(method.clone(), app.url(path))
+            .bearer_auth(token)
+            .json(&body);
+        if let Some(tag) = if_match {
+            req = req.header("If-Match", tag);
+        }
+        tasks.push(tokio::spawn(async move {
+            req.send().await.expect("send").status().as_u16()
+        }));
+    }
+    let mut codes = Vec::new();
+    for t in tasks {
+        codes.push(t.await.expect("task"));
+    }
+    codes.sort();
+    codes
+}
+
+fn wins(codes: &[u16], ok: u16, lost: &[u16]) {
+    assert_eq!(
+        codes.iter().filter(|c| **c == ok).count(),
+        1,
+        "exactly one wins: {codes:?}"
+    );
+    assert!(
+        codes.iter().all(|c| *c == ok || lost.contains(c)),
+        "the others lose with {lost:?}: {codes:?}"
+    );
+}
+
+async fn open_ticket(app: &TestApp, token: &str, body: Value) -> Value {
+    json_of(app.post_json("/tickets", Some(token), &body).await, 201).await
+}
+
+#[tokio::test]
+async fn concurrent_writes_of_one_object_let_exactly_one_win() {
+    let (app, admin) = demo().await;
+    let member = app.token("member@fashop.test").await;
+    let agent = app.token("agent1@magicstore.test").await;
+
+    // One If-Match, fifty PATCHes: one lands, the others are stale.
+    let ticket = open_ticket(
+        &app,
+        &member,
+        json!({"subject": "Export fails", "body": "The CSV export stops.", "cluster": "technical_problem"}),
+    )
+    .await;
+    let path = format!("/tickets/{}", id(&ticket));
+    let tag = etag(&app.get(&path, Some(&agent)).await);
+    let codes = at_once(
+        &app,
+        50,
+        Method::PATCH,
+        &path,
+        &agent,
+        Some(&tag),
+        json!({"priority": "low"}),
+    )
+    .await;
+    wins(&codes, 200, &[412]);
+    // Without If-Match, fifty resolutions write one status change.
+    at_once(
+        &app,
+        50,
+        Method::PATCH,
+        &path,
+        &agent,
+        None,
+        json!({"status": "resolved"}),
+    )
+    .await;
+    let history = app.get_ok(&format!("{path}/history"), &agent).await;
+    let resolved = history
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter(|e| {
+            e["kind"] == "status" && e["detail"].as_str().unwrap_or("").ends_with("to Resolved")
+        })
+        .count();
+    assert_eq!(resolved, 1, "{history}");
+
+    // Twenty decisions on one refund request: one reaches the client.
+    let purchase = date(-10);
+    let refund = open_ticket(
+        &app,
+        &member,
+        json!({"subject": "Refund order 77", "body": "Wrong size.", "cluster": "return_refund",
+               "purchase_date": purchase}),
+    )
+    .await;
+    let request = app
+        .get_ok(&format!("/tickets/{}/refund-request", id(&refund)), &admin)
+        .await;
+    let account = app.token("account@magicstore.test").await;
+    let replies = |thread: &Value| {
+        thread["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|m| m["kind"] == "reply")
+            .count()
+    };
+    let thread = format!("/tickets/{}/messages", id(&refund));
+    let before = replies(&app.get_ok(&thread, &member).await);
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let (c, url, token) = (
+            app.client.clone(),
+            app.url(&format!("/refund-requests/{}/decision", id(&request))),
+            account.clone(),
+        );
+        let body = if i % 2 == 0 {
+            json!({"decision": "approve"})
+        } else {
+            json!({"decision": "reject", "note": "Outside the policy."})
+        };
+        tasks.push(tokio::spawn(async move {
+            c.post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .expect("send")
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut codes = Vec::new();
+    for t in tasks {
+        codes.push(t.await.expect("task"));
+    }
+    wins(&codes, 200, &[409]);
+    let after = app.get_ok(&thread, &member).await;
+    assert_eq!(replies(&after), before + 1, "one public answer: {after}");
+
+    // A board post, an appointment and a handoff: one If-Match, one winner each.
+    let csm = app.token("csm1@magicstore.test").await;
+    let project = app.get_ok("/projects", &member).await["items"][0]["id"]
+        .as_str()
+        .expect("project")
+        .to_string();
+    let post = json_of(
+        app.post_json(
+            &format!("/projects/{project}/board"),
+            Some(&csm),
+            &json!({"body": "Go-live plan: draft."}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let appointment = json_of(
+        app.post_json(
+            &format!("/projects/{project}/appointments"),
+            Some(&csm),
+            &json!({"title": "Review", "kind": "review", "time_zone": "Europe/Rome",
+                    "starts_at": format!("{}T09:00:00Z", date(5)),
+                    "ends_at": format!("{}T10:00:00Z", date(5))}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let fashop = app.org_id(&admin, "FaShop Srl").await;
+    let am = app.user_id(&admin, "account@magicstore.test").await;
+    let handoff = json_of(
+        app.post_json(
+            "/handoffs",
+            Some(&csm),
+            &json!({"kind": "csm_to_account", "organization_id": fashop, "owner_id": am,
+                    "title": "Upsell", "due_on": date(14)}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    for (path, body) in [
+        (
+            format!("/board-posts/{}", id(&post)),
+            json!({"body": "Final."}),
+        ),
+        (
+            format!("/appointments/{}", id(&appointment)),
+            json!({"title": "Review (moved)"}),
+        ),
+        (
+            format!("/handoffs/{}", id(&handoff)),
+            json!({"title": "Upsell: second shop"}),
+        ),
+    ] {
+        let codes = at_once(&app, 20, Method::PATCH, &path, &csm, Some("\"1\""), body).await;
+        wins(&codes, 200, &[412]);
+        let res = send(&app, Method::GET, &path, &csm, None, None).await;
+        assert_eq!(etag(&res), "\"2\"", "{path}: one write, one new version");
+    }
+}
+
+#[tokio::test]
+async fn nul_bytes_and_control_characters_are_named_or_not_found() {
+    let (app, admin) = demo().await;
+    let member = app.token("member@fashop.test").await;
+    // A NUL in a text of the body: 422 naming the field, nothing written.
+    let p = assert_problem(
+        app.post_json(
+            "/organizations",
+            Some(&admin),
+            &json!({"name": "Evil\u{0}Corp"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "name");
+    assert_eq!(p["errors"][0]["rule"], "no_nul");
+    let p = assert_problem(
+        app.post_json(
+            "/tickets",
+            Some(&member),
+            &json!({"subject": "ok", "body": "fine", "tags": ["a", "b\u{0}"]}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "tags[1]");
+    let orgs = app.get_ok("/organizations?limit=200", &admin).await;
+    assert!(
+        !orgs.to_string().contains("Evil"),
+        "nothing half-written: {orgs}"
+    );
+    // In a query parameter: 422 naming it; in a path: no such resource.
+    for path in ["/tickets?q=%00", "/tickets?tag=%00", "/projects?q=a%00b"] {
+        let p = assert_problem(app.get(path, Some(&admin)).await, 422, "validation_failed").await;
+        assert_eq!(p["errors"][0]["rule"], "no_nul", "{path}");
+    }
+    for path in [
+        "/tickets/%00",
+        "/organizations/%00",
+        "/projects/abc%00/activities",
+        "/board-posts/%0A",
+    ] {
+        assert_problem(app.get(path, Some(&admin)).await, 404, "not_found").await;
+    }
+    assert_problem(
+        app.patch_json("/tickets/%00", Some(&admin), &json!({"priority": "low"}))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let res = app
+        .client
+        .get(app.url("/calendar/ical_abc%00.ics"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn only_a_json_object_is_a_body() {
+    let (app, admin) = demo().await;
+    let p = assert_problem(
+        app.post_json("/organizations", Some(&admin), &json!(["Org by position"]))
+            .await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap_or("").contains("object"), "{p}");
+    let fashop = app.org_id(&admin, "FaShop Srl").await;
+    let path = format!("/organizations/{fashop}");
+    let before = app.get_ok(&path, &admin).await;
+    for body in [json!([]), json!(null), json!("x"), json!(3)] {
+        assert_problem(
+            app.patch_json(&path, Some(&admin), &body).await,
+            422,
+            "invalid_body",
+        )
+        .await;
+    }
+    assert_eq!(app.get_ok(&path, &admin).await, before, "nothing changed");
+    let orgs = app.get_ok("/organizations?limit=200", &admin).await;
+    assert!(!orgs.to_string().contains("Org by position"));
+}
+
+#[tokio::test]
+async fn a_cursor_naming_another_tenants_object_is_as_unknown_as_a_made_up_one() {
+    let (app, admin) = demo().await;
+    let fashop_member = app.token("member@fashop.test").await;
+    let bianchi_member = app.token("member@bianchi.test").await;
+    let theirs = open_ticket(
+        &app,
+        &bianchi_member,
+        json!({"subject": "Bianchi's own", "body": "Private.", "cluster": "technical_problem"}),
+    )
+    .await;
+    open_ticket(
+        &app,
+        &fashop_member,
+        json!({"subject": "FaShop's own", "body": "Ours.", "cluster": "technical_problem"}),
+    )
+    .await;
+    let cursor =
+        |id: &str| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, id);
+    let made_up = cursor("0190a0b0-0000-7000-8000-000000000000");
+    let other = cursor(&id(&theirs));
+    let bianchi = app.org_id(&admin, "Bianchi Sport").await;
+    let their_project = app
+        .get_ok(&format!("/projects?organization_id={bianchi}"), &admin)
+        .await["items"][0]["id"]
+        .as_str()
+        .expect("project")
+        .to_string();
+    let other_project = cursor(&their_project);
+    for (list, token) in [("/tickets", &fashop_member), ("/projects", &fashop_member)] {
+        let foreign = if list == "/tickets" {
+            &other
+        } else {
+            &other_project
+        };
+        let a = app
+            .get(&format!("{list}?cursor={made_up}"), Some(token))
+            .await;
+        let b = app
+            .get(&format!("{list}?cursor={foreign}"), Some(token))
+            .await;
+        let (sa, sb) = (a.status().as_u16(), b.status().as_u16());
+        let (ja, jb): (Value, Value) =
+            (a.json().await.expect("json"), b.json().await.expect("json"));
+        assert_eq!((sa, sb), (422, 422), "{list}: {ja} / {jb}");
+        assert_eq!(ja["errors"], jb["errors"], "{list}: the same answer");
+    }
+    // The cursor of one's own list still pages.
+    let first = app.get_ok("/tickets?limit=1", &fashop_member).await;
+    if let Some(next) = first["next_cursor"].as_str() {
+        app.get_ok(&format!("/tickets?limit=1&cursor={next}"), &fashop_member)
+            .await;
+    }
+}
