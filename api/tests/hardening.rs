@@ -367,3 +367,38 @@ async fn a_cursor_naming_another_tenants_object_is_as_unknown_as_a_made_up_one()
             .await;
     }
 }
+
+#[tokio::test]
+async fn repeats_of_one_idempotency_key_sent_at_once_replay_the_first_answer() {
+    let (app, _admin) = demo().await;
+    let member = app.token("member@fashop.test").await;
+    let body =
+        json!({"subject": "Invoice missing", "body": "November's invoice.", "cluster": "billing"});
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let req = app
+            .client
+            .post(app.url("/tickets"))
+            .bearer_auth(&member)
+            .header("Idempotency-Key", "burst-1")
+            .json(&body);
+        tasks.push(tokio::spawn(async move {
+            let res = req.send().await.expect("send");
+            let status = res.status().as_u16();
+            let json: Value = res.json().await.expect("json");
+            (status, json["id"].as_str().unwrap_or_default().to_string())
+        }));
+    }
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.expect("task"));
+    }
+    assert!(
+        answers.iter().all(|(s, _)| *s == 201),
+        "every repeat gets the first answer: {answers:?}"
+    );
+    let first = &answers[0].1;
+    assert!(answers.iter().all(|(_, id)| id == first), "{answers:?}");
+    let mine = app.get_ok("/tickets?q=invoice", &member).await;
+    assert_eq!(mine["items"].as_array().expect("items").len(), 1, "{mine}");
+}

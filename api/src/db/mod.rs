@@ -282,7 +282,7 @@ pub fn lock_row(conn: &mut DbConn, table: &'static str, id: &str) -> Result<(), 
 
 /// [`lock_row`] for what has no row of its own (a setting kept as a set of rows): concurrent
 /// writers of the same `key` take turns until their transactions end.
-pub fn lock_key(conn: &mut DbConn, key: &'static str) -> Result<(), ApiError> {
+pub fn lock_key(conn: &mut DbConn, key: &str) -> Result<(), ApiError> {
     use diesel::RunQueryDsl as _;
     if let DbConn::Pg(c) = conn {
         diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")

@@ -59,6 +59,9 @@ pub fn create_once<T: Serialize>(
         return create(conn).map(Created::New);
     };
     let fingerprint = hex::encode(Sha256::digest(serde_json::to_vec(request)?));
+    // Concurrent repeats of one key wait for the first to commit, then replay its answer
+    // (without the lock both would create, and the second fail on the key's uniqueness).
+    crate::db::lock_key(conn, &format!("idempotency:{user_id}:{key}"))?;
     let stored: Option<(String, i32, String)> = ik::table
         .filter(ik::user_id.eq(user_id).and(ik::idem_key.eq(key)))
         .select((ik::request_hash, ik::status, ik::body))
