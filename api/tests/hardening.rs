@@ -402,3 +402,114 @@ async fn repeats_of_one_idempotency_key_sent_at_once_replay_the_first_answer() {
     let mine = app.get_ok("/tickets?q=invoice", &member).await;
     assert_eq!(mine["items"].as_array().expect("items").len(), 1, "{mine}");
 }
+
+#[tokio::test]
+async fn a_client_user_is_never_a_member_of_a_support_department() {
+    let (app, admin) = demo().await;
+    let fashop = app.org_id(&admin, "FaShop Srl").await;
+    let departments = app.get_ok("/departments", &admin).await;
+    let dept = departments
+        .as_array()
+        .or_else(|| departments["items"].as_array())
+        .expect("departments")[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    // Refused when creating and when editing, each field named; nothing written.
+    let p = assert_problem(
+        app.post_json(
+            "/users",
+            Some(&admin),
+            &json!({"email": "spy@fashop.test", "name": "Spy", "role": "client_member",
+                    "organization_id": fashop, "department_ids": [dept], "skills": ["payments"]}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["department_ids", "skills"], "{p}");
+    let users = app.get_ok("/users?limit=200", &admin).await;
+    assert!(!users.to_string().contains("spy@fashop.test"));
+    let member = app.user_id(&admin, "member@fashop.test").await;
+    for body in [
+        json!({"department_ids": [dept]}),
+        json!({"skills": ["payments"]}),
+        json!({"ticket_capacity": 5}),
+    ] {
+        let field = body
+            .as_object()
+            .and_then(|o| o.keys().next().cloned())
+            .expect("field");
+        let p = assert_problem(
+            app.patch_json(&format!("/users/{member}"), Some(&admin), &body)
+                .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(p["errors"][0]["field"], field.as_str(), "{p}");
+    }
+
+    // Even with a membership written behind the API's back, the department's events (other
+    // organisations' tickets, internal notes) never reach the client user.
+    {
+        use api::db::schema::department_members as dm;
+        use diesel::prelude::*;
+        let (dept, member) = (dept.clone(), member.clone());
+        app.state
+            .db
+            .tx(move |conn| {
+                diesel::insert_into(dm::table)
+                    .values((dm::department_id.eq(&dept), dm::user_id.eq(&member)))
+                    .execute(conn)?;
+                Ok(())
+            })
+            .await
+            .expect("membership");
+    }
+    let spy = app.token("member@fashop.test").await;
+    let seq = app.get_ok("/events?after=0", &spy).await["last_seq"].clone();
+    let bianchi = app.token("member@bianchi.test").await;
+    let mut theirs = Vec::new();
+    for cluster in [
+        "technical_problem",
+        "billing",
+        "return_refund",
+        "usage_help",
+    ] {
+        let t = open_ticket(
+            &app,
+            &bianchi,
+            json!({"subject": "Bianchi secret", "body": "Private matter.", "cluster": cluster}),
+        )
+        .await;
+        theirs.push(t["id"].clone());
+    }
+    // Their own ticket's events still reach them.
+    let own = open_ticket(
+        &app,
+        &spy,
+        json!({"subject": "Our own", "body": "Ours.", "cluster": "technical_problem"}),
+    )
+    .await;
+    let events = app.get_ok(&format!("/events?after={seq}"), &spy).await;
+    let about: Vec<&Value> = events["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| &e["payload"]["ticket_id"])
+        .filter(|t| !t.is_null())
+        .collect();
+    assert!(
+        about.iter().all(|t| !theirs.contains(t)),
+        "no other organisation's ticket: {events}"
+    );
+    assert!(about.contains(&&own["id"]), "their own ticket: {events}");
+}

@@ -2,6 +2,7 @@
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
+use shared::Role;
 use shared::events::Event;
 
 use crate::db::schema::{event_outbox as eo, events as ev};
@@ -97,11 +98,29 @@ pub fn publish_to_department(
     Ok(())
 }
 
-/// The departments whose events a user also receives (theirs, as a member).
+/// The members of a department who receive its events: vendor staff only (see
+/// [`departments_of`]).
+pub fn department_audience(conn: &mut DbConn, department_id: &str) -> ApiResult<Vec<String>> {
+    use crate::db::schema::{department_members as dm, users as u};
+    let client_roles = [Role::ClientAdmin.as_str(), Role::ClientMember.as_str()];
+    Ok(crate::on_driver!(conn, |c| dm::table
+        .inner_join(u::table)
+        .filter(dm::department_id.eq(department_id))
+        .filter(diesel::dsl::not(u::role.eq_any(client_roles)))
+        .select(dm::user_id)
+        .load(c))?)
+}
+
+/// The departments whose events a user also receives (theirs, as a member). Only vendor
+/// staff receive a department's events, whatever the memberships say: they carry other
+/// organisations' tickets and internal notes.
 pub fn departments_of(conn: &mut DbConn, user_id: &str) -> ApiResult<Vec<String>> {
-    use crate::db::schema::department_members as dm;
+    use crate::db::schema::{department_members as dm, users as u};
+    let client_roles = [Role::ClientAdmin.as_str(), Role::ClientMember.as_str()];
     Ok(dm::table
+        .inner_join(u::table)
         .filter(dm::user_id.eq(user_id))
+        .filter(diesel::dsl::not(u::role.eq_any(client_roles)))
         .select(dm::department_id)
         .load(conn)?)
 }

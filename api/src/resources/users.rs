@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use actix_web::{HttpResponse, get, patch, post, web};
 use diesel::prelude::*;
 use serde::Deserialize;
-use shared::Role;
 use shared::identity::{Availability, NewUser, OrgKind, User, UserPatch};
 use shared::page::{Page, PageQuery};
 use shared::validate::normalize_email;
+use shared::{FieldError, Role};
 use utoipa::IntoParams;
 
 use crate::auth::{Actor, password};
@@ -307,6 +307,7 @@ pub fn insert(
         .role
         .ok_or_else(|| ApiError::field("role", "required", "is required"))?;
     let organization_id = resolve_org(conn, role, new.organization_id.as_deref())?;
+    staff_only(role, !new.department_ids.is_empty(), !new.skills.is_empty())?;
     let email = normalize_email(&new.email);
     if find_by_email(conn, &email)?.is_some() {
         return Err(ApiError::field(
@@ -340,6 +341,34 @@ pub fn insert(
         set_skills(conn, &id, &new.skills)?;
     }
     find(conn, &id)?.ok_or_else(|| ApiError::internal("user vanished"))
+}
+
+/// Departments and skills are the desk's, for vendor staff: a client user in a department
+/// would receive its live events (other organisations' tickets and internal notes).
+fn staff_only(role: Role, departments: bool, skills: bool) -> ApiResult<()> {
+    if !role.is_client() {
+        return Ok(());
+    }
+    let mut errors = Vec::new();
+    if departments {
+        errors.push(FieldError::new(
+            "department_ids",
+            "staff_only",
+            "client users belong to no department",
+        ));
+    }
+    if skills {
+        errors.push(FieldError::new(
+            "skills",
+            "staff_only",
+            "client users have no desk skills",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -555,6 +584,11 @@ pub async fn update(
                     "only support agents have an availability",
                 ));
             }
+            staff_only(
+                role,
+                p.department_ids.as_ref().is_some_and(|d| !d.is_empty()),
+                p.skills.as_ref().is_some_and(|s| !s.is_empty()),
+            )?;
             if p.ticket_capacity.is_some() && role != Role::SupportAgent {
                 return Err(ApiError::field(
                     "ticket_capacity",

@@ -568,14 +568,10 @@ pub fn tell(
     kind: &str,
     payload: &serde_json::Value,
 ) -> ApiResult<()> {
-    use crate::db::schema::department_members as dm;
     let members: Vec<String> = match &row.department_id {
         Some(dept) => {
             publish_to_department(conn, dept, kind, payload)?;
-            crate::on_driver!(conn, |c| dm::table
-                .filter(dm::department_id.eq(dept))
-                .select(dm::user_id)
-                .load(c))?
+            crate::realtime::events::department_audience(conn, dept)?
         }
         None => Vec::new(),
     };
