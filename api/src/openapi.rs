@@ -43,7 +43,7 @@ use crate::resources::{board, chat, inbound_email, products};
         events::list, ws::connect,
         templates::list, templates::create, templates::get, templates::replace,
         projects::list, projects::create, projects::get,
-        activities::list, activities::create, activities::update, activities::transition,
+        activities::list, activities::create, activities::get_one, activities::update, activities::transition,
         activities::history,
         notifications::list, notifications::mark_read, notifications::mark_all_read,
         notifications::get_preferences, notifications::set_preferences,

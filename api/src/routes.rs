@@ -59,6 +59,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(projects::get)
         .service(activities::list)
         .service(activities::create)
+        .service(activities::get_one)
         .service(activities::update)
         .service(activities::transition)
         .service(activities::history)

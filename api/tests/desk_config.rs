@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use shared::desk::sla::{BusinessCalendar, WeeklyHours};
 
-use common::calls::{demo, errors, etag, json_of, send};
+use common::calls::{demo, errors, etag, id, json_of, send};
 use common::{TestApp, assert_problem, date};
 
 fn office_week() -> Value {
@@ -365,16 +365,17 @@ async fn a_business_high_policy_with_rome_office_hours_times_a_new_fashop_ticket
     .await;
     let cal_id = cal["id"].as_str().expect("id");
     // A less specific policy (high, any plan) loses to the one for high + business.
+    let mut policy_ids = Vec::new();
     for body in [
         json!({"name": "High", "priority": "high", "first_response_minutes": 15}),
         json!({"name": "High business", "priority": "high", "plan": "Business",
                "first_response_minutes": 120, "resolution_minutes": 960, "calendar_id": cal_id}),
     ] {
-        json_of(
+        policy_ids.push(id(&json_of(
             app.post_json("/sla-policies", Some(&admin), &body).await,
             201,
         )
-        .await;
+        .await));
     }
 
     let member = app.token("member@fashop.test").await;
@@ -426,6 +427,35 @@ async fn a_business_high_policy_with_rome_office_hours_times_a_new_fashop_ticket
     }
     // Staff outside the calendar's hours see the ticket's clock further than plain time.
     assert!(resolution - created >= Duration::hours(16));
+
+    // The policy stays while the ticket runs on it (its name and breach rules are the
+    // ticket's); once the ticket is resolved it can go.
+    let policy = format!("/sla-policies/{}", policy_ids[1]);
+    let res = send(&app, Method::DELETE, &policy, &admin, None, None).await;
+    let problem = assert_problem(res, 409, "conflict").await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("1 active ticket runs on this policy"),
+        "{problem}"
+    );
+    let ticket = format!("/tickets/{}", t["id"].as_str().expect("id"));
+    json_of(
+        send(
+            &app,
+            Method::PATCH,
+            &ticket,
+            &agent,
+            None,
+            Some(&json!({"status": "resolved"})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let res = send(&app, Method::DELETE, &policy, &admin, None, None).await;
+    assert_eq!(res.status(), 204);
 }
 
 /// Sends usage questions to the department from now on.

@@ -391,6 +391,18 @@ fn table() -> Vec<Row> {
             [401, 201, 404, 403, 403, 403, 404, 404],
         ),
         row(
+            M::GET,
+            "/activities/{fashop_item}",
+            None,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/activities/{bianchi_item}",
+            None,
+            [401, 200, 404, 200, 200, 200, 404, 404],
+        ),
+        row(
             M::PATCH,
             "/activities/{fashop_item}",
             Some(json!({"due_date": "{next_week}"})),

@@ -637,6 +637,12 @@ async fn the_sweep_warns_at_80_percent_then_escalates_the_breach_once() {
         .map(|n| n["title"].as_str().expect("title"))
         .collect();
     assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.ends_with("first response due in 3 h 59 min")),
+        "the time left in words: {titles:?}"
+    );
     // Breaching queue: a breached ticket whose first response is late still waits on resolution
     // (none set by the default policy), so it leaves the breaching queue.
     let breaching = app.get_ok("/tickets?queue=breaching", &agent).await;

@@ -174,13 +174,13 @@ fn check(
         }
     } else if !row.sla_warned && now_utc >= d.warn_at {
         row.sla_warned = true;
-        let left = (d.due_at - now_utc).num_minutes().max(0);
+        let left = shared::desk::sla::time_left_in_words((d.due_at - now_utc).num_seconds());
         record(
             conn,
             &row.id,
             None,
             "sla",
-            &format!("Warning: the {target} target is due in {left} min"),
+            &format!("Warning: the {target} target is due in {left}"),
         )?;
         notify(
             conn,
@@ -188,7 +188,7 @@ fn check(
             &watchers,
             &Notice {
                 kind: NotificationKind::SlaWarning,
-                title: format!("Ticket #{}: {target} due in {left} min", row.number),
+                title: format!("Ticket #{}: {target} due in {left}", row.number),
                 body: row.subject.clone(),
                 project_id: None,
                 link: Some(row.link()),

@@ -294,6 +294,34 @@ pub async fn create(
 }
 
 #[utoipa::path(
+    get, path = "/api/v1/activities/{id}", operation_id = "getActivity", tag = "activities",
+    summary = "One checklist item",
+    description = "Anyone who sees the project. The `ETag` is what `PATCH` and transitions take as `If-Match`.",
+    params(("id" = String, Path, description = "Activity id")),
+    responses(
+        (status = 200, description = "The item", body = Activity, headers(("ETag" = String))),
+        (status = 404, description = "No such item, or not in a project you can see", body = shared::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/activities/{id}")]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let item = state
+        .db
+        .run(move |conn| {
+            let (row, ctx) = access(conn, &actor, &id)?;
+            item_dto(conn, row, ctx.side)
+        })
+        .await?;
+    Ok(ok_with_etag(&item, item.version))
+}
+
+#[utoipa::path(
     patch, path = "/api/v1/activities/{id}", operation_id = "updateActivity", tag = "activities",
     summary = "Change an item's details (title, responsibility, dates, links)",
     description = "The project's CSM or an administrator. The state changes only through transitions. Absent fields stay; `null` clears an optional one. Send `If-Match`.",

@@ -823,6 +823,21 @@ mod hhmm_end {
     }
 }
 
+/// How long until a deadline, as a warning says it: "under a minute", "1 minute",
+/// "45 minutes", "2 h 5 min" (a short target's warning came as "due in 0 min").
+pub fn time_left_in_words(seconds: i64) -> String {
+    let minutes = seconds.max(0) / 60;
+    match minutes {
+        0 => "under a minute".to_string(),
+        1 => "1 minute".to_string(),
+        2..=89 => format!("{minutes} minutes"),
+        _ => match minutes % 60 {
+            0 => format!("{} h", minutes / 60),
+            m => format!("{} h {m} min", minutes / 60),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2152,5 +2167,15 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn time_left_reads_as_people_say_it() {
+        assert_eq!(time_left_in_words(-5), "under a minute");
+        assert_eq!(time_left_in_words(59), "under a minute");
+        assert_eq!(time_left_in_words(60), "1 minute");
+        assert_eq!(time_left_in_words(45 * 60 + 30), "45 minutes");
+        assert_eq!(time_left_in_words(120 * 60), "2 h");
+        assert_eq!(time_left_in_words(125 * 60), "2 h 5 min");
     }
 }

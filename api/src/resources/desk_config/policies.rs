@@ -14,7 +14,7 @@ use shared::desk::config::{self, SlaPolicyInput, SlaPolicyRecord};
 use shared::desk::sla::BreachActions;
 
 use crate::auth::Actor;
-use crate::db::schema::{business_calendars as bc, sla_policies as sp};
+use crate::db::schema::{business_calendars as bc, sla_policies as sp, tickets as t};
 use crate::db::{DbConn, new_id, now, to_utc};
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{IfMatch, etag};
@@ -301,11 +301,12 @@ pub async fn replace(
 #[utoipa::path(
     delete, path = "/api/v1/sla-policies/{id}", operation_id = "deleteSlaPolicy", tag = "desk",
     summary = "Delete an SLA policy",
-    description = "Administrators. Tickets that had the policy keep their due times; new tickets fall to the next most specific policy, or the default. `If-Match` is honoured when sent.",
+    description = "Administrators. Refused (409) while active tickets run on the policy; resolved and closed tickets keep their due times. New tickets fall to the next most specific policy, or the default. `If-Match` is honoured when sent.",
     params(("id" = String, Path, description = "Policy id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 403, description = "Not an administrator", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Active tickets run on this policy", body = shared::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed by someone else since you read it", body = shared::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -325,6 +326,23 @@ pub async fn remove(
             crate::db::lock_row(conn, "sla_policies", &id)?;
             let current = find(conn, &id)?;
             if_match.check(current.version)?;
+            // An active ticket shows its policy's name and is escalated by its rules: the
+            // policy stays while any such ticket runs on it.
+            let active: i64 = crate::on_driver!(conn, |c| t::table
+                .filter(t::sla_policy_id.eq(&id))
+                .filter(t::active.eq(true))
+                .count()
+                .get_result(c))?;
+            if active > 0 {
+                let (tickets, run, they) = if active == 1 {
+                    ("ticket", "runs", "it is")
+                } else {
+                    ("tickets", "run", "they are")
+                };
+                return Err(ApiError::conflict(format!(
+                    "{active} active {tickets} {run} on this policy; it can be deleted once {they} resolved or closed"
+                )));
+            }
             diesel::delete(sp::table.find(&id)).execute(conn)?;
             Ok(())
         })
