@@ -156,7 +156,12 @@ async fn a_client_ticket_reaches_the_agent_live_and_the_answer_reaches_the_clien
         assert_no_horizontal_scroll(&client).await;
         click(&client, "support-new").await;
         type_into(&client, "ticket-new-subject", SUBJECT).await;
+        // A return or a cancellation asks for the date of the purchase or order.
+        assert!(texts(&client, "ticket-new-purchase-date").await.is_empty());
+        choose(&client, "ticket-new-cluster", "Cancellation").await;
+        wait_for(&client, "ticket-new-purchase-date").await;
         choose(&client, "ticket-new-cluster", "Product not working").await;
+        wait_gone(&client, "ticket-new-purchase-date").await;
         choose(&client, "ticket-new-product", "Checkout and payments").await;
         type_into(
             &client,

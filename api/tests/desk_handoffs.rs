@@ -296,7 +296,7 @@ async fn outside_the_window_the_desk_answers_with_the_policy() {
 }
 
 #[tokio::test]
-async fn without_a_date_a_person_decides_and_cancellations_count_from_the_contract_start() {
+async fn without_a_date_a_person_decides_even_on_a_cancellation() {
     let (app, admin) = demo().await;
     // No purchase date: the approver decides.
     let fashop = app.token("member@fashop.test").await;
@@ -312,7 +312,7 @@ async fn without_a_date_a_person_decides_and_cancellations_count_from_the_contra
     let h = history(&app, &admin, &ticket).await;
     assert!(
         h.iter()
-            .any(|(k, d)| k == "refund" && d.contains("no purchase or contract date")),
+            .any(|(k, d)| k == "refund" && d.contains("no purchase or order date")),
         "{h:?}"
     );
     // The admin may reject in the approver's place, with a reason the client reads.
@@ -335,26 +335,32 @@ async fn without_a_date_a_person_decides_and_cancellations_count_from_the_contra
         )
     );
 
-    // Cancellations without a date count from the contract start: FaShop signed 83 days ago
-    // (outside 30 days), Bianchi 21 days ago (inside).
+    // A cancellation is of the service going forward: the contract's start (FaShop signed
+    // 83 days ago, past the 30-day window) never refuses it; without an order date a person
+    // decides.
     let cancel = json!({"subject": "Cancel", "body": "We want to cancel the contract.", "cluster": "cancellation"});
-    let late = open(&app, &fashop, cancel.clone()).await;
-    let r = refund_of(&app, &admin, &late).await;
+    let undated = open(&app, &fashop, cancel.clone()).await;
+    let r = refund_of(&app, &admin, &undated).await;
     assert_eq!(r["kind"], "cancellation");
+    assert_eq!(r["status"], "pending", "{r}");
+    assert!(r["reference_date"].is_null(), "{r}");
+    // With the order's date, the window counts from it.
+    let bianchi = app.token("member@bianchi.test").await;
+    let mut order = cancel.clone();
+    order["purchase_date"] = json!((Utc::now() - Duration::days(45)).date_naive());
+    let late = open(&app, &bianchi, order).await;
+    let r = refund_of(&app, &admin, &late).await;
     assert_eq!(r["status"], "refused_outside_window", "{r}");
-    assert_eq!(
-        r["reference_date"],
-        (Utc::now() - Duration::days(83)).date_naive().to_string()
-    );
-    let thread = replies(&app, &fashop, &late).await;
+    let thread = replies(&app, &bianchi, &late).await;
     assert!(
         thread[1]
             .1
-            .starts_with("Our policy accepts cancellation requests within 30 days of the contract start; this request comes 83 days after it"),
+            .starts_with("Our policy accepts cancellation requests within 30 days of the order; this request comes 45 days after it"),
         "{thread:?}"
     );
-    let bianchi = app.token("member@bianchi.test").await;
-    let early = open(&app, &bianchi, cancel).await;
+    let mut order = cancel;
+    order["purchase_date"] = json!((Utc::now() - Duration::days(21)).date_naive());
+    let early = open(&app, &bianchi, order).await;
     let r = refund_of(&app, &admin, &early).await;
     assert_eq!(r["status"], "pending", "{r}");
     assert_eq!(

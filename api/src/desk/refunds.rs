@@ -1,7 +1,9 @@
-//! Returns, refunds and cancellations on a new ticket (issue 4 item 8): the refund policy
-//! (`shared::desk::refund::decide`) applied to the ticket's purchase date — for a
-//! cancellation without one, the organisation's contract start. Inside the window, or with
-//! no date at all, the request waits for the approver role, whose users are told. Outside it
+//! Returns, refunds and cancellations on a new ticket: the refund policy
+//! (`shared::desk::refund::decide`) applied to the date the ticket gives — the purchase of
+//! what is returned, the order of what is cancelled. A cancellation is of the service going
+//! forward, so the contract's start says nothing about it: without a date a person decides.
+//! Inside the window, or with no date at all, the request waits for the approver role, whose
+//! users are told. Outside it
 //! the desk answers the client itself, quoting the policy, and records the refusal. Either
 //! way the ticket's history says what happened; the ticket is worked as usual.
 //!
@@ -16,7 +18,7 @@ use shared::desk::refund_request::{
     self, RefundDecisionInput, RefundKind, RefundRequest, RefundStatus, RefundVerdict,
 };
 use shared::desk::ticket::NewTicketMessage;
-use shared::desk::{Channel, Cluster, MessageKind};
+use shared::desk::{Channel, MessageKind};
 use shared::notification::NotificationKind;
 
 use crate::auth::Actor;
@@ -154,11 +156,7 @@ pub fn apply(conn: &mut DbConn, config: &Config, row: &TicketRow, org: &OrgRow) 
     let Some(kind) = RefundKind::of(cluster) else {
         return Ok(());
     };
-    // A cancellation ends the contract: without a date on the ticket, its start is the date.
-    let reference = row.purchase_date.or(match cluster {
-        Cluster::Cancellation => org.contract_start,
-        _ => None,
-    });
+    let reference = row.purchase_date;
     let policy = crate::desk::settings::refund_policy(conn)?;
     let today = Utc::now().date_naive();
     let at = now();

@@ -1,5 +1,5 @@
-//! Returns, refunds and cancellations (PRODUCT §3): a policy — a window in days from the
-//! purchase or contract date, and the role that approves — applied automatically when such a
+//! Returns, refunds and cancellations: a policy — a window in days from the purchase (or,
+//! for a cancellation, the order) date, and the role that approves — applied automatically when such a
 //! ticket arrives. Inside the window the request waits for the approver; outside it the
 //! client gets an answer that quotes the policy. When the ticket gives no date, a person
 //! decides: the request goes to the approver as well.
@@ -63,7 +63,7 @@ pub fn window_ends(policy: &RefundPolicy, reference: NaiveDate) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
-/// Applies the policy: reference_date is the purchase/contract date given on the ticket
+/// Applies the policy: reference_date is the purchase or order date given on the ticket
 /// (None → needs approval: a human decides). The window is inclusive.
 pub fn decide(
     policy: &RefundPolicy,
@@ -101,7 +101,7 @@ fn answer(
     days_after: i64,
 ) -> String {
     let (what, since) = match cluster {
-        Cluster::Cancellation => ("cancellation requests", "the contract start"),
+        Cluster::Cancellation => ("cancellation requests", "the order"),
         _ => ("return and refund requests", "purchase"),
     };
     format!(
@@ -252,8 +252,8 @@ mod tests {
         };
         assert!(
             answer.starts_with(
-                "Our policy accepts cancellation requests within 1 day of the contract \
-                 start; this request comes 2 days after it (2026-02-27)"
+                "Our policy accepts cancellation requests within 1 day of the order; \
+                 this request comes 2 days after it (2026-02-27)"
             ),
             "{answer}"
         );

@@ -78,7 +78,7 @@ pub struct RefundRequest {
     pub organization_id: String,
     pub organization_name: String,
     pub kind: RefundKind,
-    /// The purchase date (or the contract start for a cancellation) the policy was applied to;
+    /// The purchase (or, for a cancellation, order) date the policy was applied to;
     /// `null` when the ticket gave none.
     pub reference_date: Option<NaiveDate>,
     pub window_days: i32,
@@ -148,7 +148,7 @@ pub fn pending_line(role: Role, window_ends: Option<NaiveDate>) -> String {
             role.as_str()
         ),
         None => format!(
-            "refund: no purchase or contract date given; waiting for approval by {}",
+            "refund: no purchase or order date given; waiting for approval by {}",
             role.as_str()
         ),
     }
@@ -221,6 +221,6 @@ mod tests {
             pending_line(Role::AccountManager, Some(d)),
             "refund: inside the window (until 2026-12-01); waiting for approval by account_manager"
         );
-        assert!(pending_line(Role::Admin, None).contains("no purchase or contract date"));
+        assert!(pending_line(Role::Admin, None).contains("no purchase or order date"));
     }
 }

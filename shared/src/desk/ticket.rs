@@ -168,7 +168,8 @@ pub struct NewTicket {
     pub channel: Option<Channel>,
     /// Staff only: the client user the ticket is for (required when staff open a ticket).
     pub requester_id: Option<String>,
-    /// For returns and refunds: the purchase date the policy window counts from.
+    /// For returns, refunds and cancellations: the date of the purchase (or of the order being
+    /// cancelled) the policy window counts from. Without it a person decides.
     pub purchase_date: Option<NaiveDate>,
     /// Staff only: up to 20 tags.
     #[serde(default)]

@@ -22,6 +22,7 @@ const FIELDS: &[&str] = &[
     "subject",
     "cluster",
     "product_id",
+    "purchase_date",
     "body",
 ];
 
@@ -48,6 +49,14 @@ pub fn TicketNewForm(
     let cluster = RwSignal::new(Cluster::TechnicalProblem.as_str().to_string());
     let product = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
+    let purchase = RwSignal::new(String::new());
+    // Returns, refunds and cancellations are judged by the date of the purchase or order.
+    let dated = move || {
+        matches!(
+            Cluster::parse(&cluster.get()),
+            Some(Cluster::ReturnRefund | Cluster::Cancellation)
+        )
+    };
     let products = RwSignal::new(choices::none("Not about one product"));
     let orgs = RwSignal::new(choices::none("Choose a client…"));
     let requesters = RwSignal::new(choices::none("Choose the client first"));
@@ -126,7 +135,9 @@ pub fn TicketNewForm(
             } else {
                 None
             },
-            purchase_date: None,
+            purchase_date: Cluster::parse(&cluster.get_untracked())
+                .filter(|c| matches!(c, Cluster::ReturnRefund | Cluster::Cancellation))
+                .and_then(|_| purchase.get_untracked().parse().ok()),
             tags: Vec::new(),
         };
         let mut errors = validate_new(&new).err().unwrap_or_default();
@@ -163,6 +174,9 @@ pub fn TicketNewForm(
             <TextField label="Subject" field="subject" value=subject form test="ticket-new-subject" required=true />
             <SelectField label="Kind of problem" field="cluster" value=cluster options=clusters() form test="ticket-new-cluster" required=true />
             <SelectField label="Product" field="product_id" value=product options=products form test="ticket-new-product" />
+            {move || dated().then(|| view! {
+                <TextField label="Date of the purchase or order" field="purchase_date" value=purchase form test="ticket-new-purchase-date" kind="date" hint="Leave empty if you do not know it: a person will decide." />
+            })}
             <div class="field" class:field-invalid=body_invalid>
                 <label for="ticket-new-body">"What happened?" " *"</label>
                 <textarea

@@ -1,4 +1,4 @@
-//! The refund and cancellation policy: how many days after the purchase (or contract) a
+//! The refund and cancellation policy: how many days after the purchase (or order) a
 //! request is accepted, and which staff role approves it.
 
 use leptos::prelude::*;
@@ -51,7 +51,7 @@ pub fn RefundSection() -> impl IntoView {
     view! {
         <SettingForm title="Refunds and cancellations" test="refund" state read>
             <p class="note">"Requests inside the window wait for the approver; outside it the desk answers with the policy."</p>
-            <TextField label="Window (days after purchase or contract start)" field="window_days" value=window_days form test="refund-window-days" kind="number" />
+            <TextField label="Window (days after the purchase or order)" field="window_days" value=window_days form test="refund-window-days" kind="number" />
             <SelectField label="Approved by" field="approver_role" value=approver_role options=roles form test="refund-approver-role" />
         </SettingForm>
     }
