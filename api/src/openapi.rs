@@ -2,7 +2,8 @@
 //! repository root is this document; a test fails when they drift.
 
 use actix_web::HttpResponse;
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
+use utoipa::openapi::schema::{Schema, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
@@ -158,6 +159,27 @@ impl Modify for Conventions {
                 .insert(name.to_string(), RefOr::T(response));
         }
         for (path, item) in api.paths.paths.iter_mut() {
+            let max_limit = if path.starts_with("/api/v1/events") {
+                500
+            } else {
+                i64::from(shared::page::MAX_LIMIT)
+            };
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for param in op.parameters.iter_mut().flatten() {
+                    if let RefOr::T(param) = param {
+                        declare_parameter(param, max_limit);
+                    }
+                }
+            }
             let has_id = path.contains('{');
             for op in [
                 &mut item.get,
@@ -179,6 +201,36 @@ impl Modify for Conventions {
                     .or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/Stale")));
             }
         }
+    }
+}
+
+/// What the server checks of the parameters every list or write shares, declared so that
+/// generated clients and testers keep to it; and no optional header or query parameter is
+/// `null` (absent is absent: `[string, "null"]` made generated clients send it empty).
+fn declare_parameter(param: &mut Parameter, max_limit: i64) {
+    let Some(RefOr::T(Schema::Object(schema))) = &mut param.schema else {
+        return;
+    };
+    if param.parameter_in != ParameterIn::Path
+        && let SchemaType::Array(types) = &schema.schema_type
+        && let Some(t) = types.iter().find(|t| **t != Type::Null).cloned()
+    {
+        schema.schema_type = SchemaType::Type(t);
+    }
+    match (&param.parameter_in, param.name.as_str()) {
+        (ParameterIn::Query, "limit") => {
+            schema.minimum = Some(1.into());
+            schema.maximum = Some(max_limit.into());
+        }
+        (ParameterIn::Query, "cursor") | (ParameterIn::Header, "If-Match") => {
+            schema.min_length = Some(1);
+        }
+        (ParameterIn::Header, "Idempotency-Key") => {
+            schema.min_length = Some(1);
+            schema.max_length = Some(crate::http::idempotency::MAX_KEY_LEN);
+            schema.pattern = Some(crate::http::idempotency::KEY_PATTERN.to_string());
+        }
+        _ => {}
     }
 }
 

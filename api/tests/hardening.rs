@@ -513,3 +513,70 @@ async fn a_client_user_is_never_a_member_of_a_support_department() {
     );
     assert!(about.contains(&&own["id"]), "their own ticket: {events}");
 }
+
+/// Every list without path parameters answers its declared `limit` range exactly: the
+/// largest value is a page, one more is a 422 naming `limit`; so does an empty cursor.
+#[tokio::test]
+async fn the_declared_parameter_rules_are_the_ones_the_server_enforces() {
+    let (app, admin) = demo().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        let Some(params) = item["get"]["parameters"].as_array() else {
+            continue;
+        };
+        let Some(limit) = params.iter().find(|p| p["name"] == "limit") else {
+            continue;
+        };
+        if path.contains('{') {
+            continue;
+        }
+        let schema = &limit["schema"];
+        assert_eq!(schema["type"], "integer", "{path}: {schema}");
+        assert_eq!(schema["minimum"], 1, "{path}");
+        let max = schema["maximum"].as_i64().expect("maximum");
+        let local = path.trim_start_matches("/api/v1");
+        let res = app.get(&format!("{local}?limit={max}"), Some(&admin)).await;
+        assert_eq!(res.status(), 200, "{path}?limit={max}");
+        for bad in [0, max + 1] {
+            let p = assert_problem(
+                app.get(&format!("{local}?limit={bad}"), Some(&admin)).await,
+                422,
+                "validation_failed",
+            )
+            .await;
+            assert_eq!(p["errors"][0]["field"], "limit", "{path}?limit={bad}: {p}");
+        }
+        if params.iter().any(|p| p["name"] == "cursor") {
+            assert_eq!(
+                app.get(&format!("{local}?cursor="), Some(&admin))
+                    .await
+                    .status(),
+                422,
+                "{path}?cursor="
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} lists checked");
+    // An Idempotency-Key is 1 to 255 visible characters: no spaces.
+    for key in ["has space", &"k".repeat(256)] {
+        let res = app
+            .request(Method::POST, "/tickets", Some(&admin))
+            .header("Idempotency-Key", key)
+            .json(&json!({"subject": "x", "body": "y"}))
+            .send()
+            .await
+            .expect("send");
+        let p = assert_problem(res, 422, "validation_failed").await;
+        assert_eq!(p["errors"][0]["field"], "Idempotency-Key");
+    }
+}

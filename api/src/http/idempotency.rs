@@ -17,6 +17,9 @@ use shared::ErrorCode;
 
 pub const HEADER: &str = "idempotency-key";
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+/// A key is 1 to this many visible ASCII characters (no spaces), as the contract declares.
+pub const MAX_KEY_LEN: usize = 255;
+pub const KEY_PATTERN: &str = "^[!-~]+$";
 
 #[derive(Debug, Clone, Default)]
 pub struct IdempotencyKey(pub Option<String>);
@@ -29,8 +32,9 @@ impl FromRequest for IdempotencyKey {
         let Some(raw) = req.headers().get(HEADER) else {
             return ready(Ok(IdempotencyKey(None)));
         };
-        let key = raw.to_str().unwrap_or_default().trim().to_string();
-        if key.is_empty() || key.len() > 255 {
+        let key = raw.to_str().unwrap_or_default().to_string();
+        let visible = key.bytes().all(|b| b.is_ascii_graphic());
+        if key.is_empty() || key.len() > MAX_KEY_LEN || !visible {
             return ready(Err(ApiError::field(
                 "Idempotency-Key",
                 "invalid",
