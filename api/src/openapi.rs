@@ -264,6 +264,48 @@ pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
+/// The methods the document gives the path (`/api/v1/tickets/0190…`), or `None` when no
+/// path of the document matches it. Read from the document, so it never disagrees with it.
+pub fn methods_at(path: &str) -> Option<Vec<&'static str>> {
+    static TABLE: std::sync::OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        document()
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, has)| has.then_some(m))
+                .collect();
+                (template.split('/').map(str::to_string).collect(), methods)
+            })
+            .collect()
+    });
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    table
+        .iter()
+        .find(|(template, _)| {
+            template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| match t.split_once('}') {
+                        // `{id}` takes any segment; `{token}.ics` any ending in `.ics`.
+                        Some((_, rest)) if t.starts_with('{') => !s.is_empty() && s.ends_with(rest),
+                        _ => t == s,
+                    })
+        })
+        .map(|(_, methods)| methods.clone())
+}
+
 pub fn yaml_text() -> Result<String, String> {
     document().to_yaml().map_err(|e| e.to_string())
 }

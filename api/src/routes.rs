@@ -152,8 +152,27 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .route("/openapi.yaml", web::get().to(crate::openapi::yaml));
 }
 
-/// Unknown API paths answer problem+json, never the web app.
+/// Unknown API paths answer problem+json, never the web app; a known path asked with a
+/// method it does not have answers 405 with `Allow`.
 pub async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    if let Some(allowed) = crate::openapi::methods_at(req.path()) {
+        let allow = allowed.join(", ");
+        use actix_web::ResponseError as _;
+        let mut res = ApiError::new(
+            shared::ErrorCode::MethodNotAllowed,
+            format!(
+                "{} {} is not an operation; this path takes {allow}",
+                req.method(),
+                req.path()
+            ),
+        )
+        .error_response();
+        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+            res.headers_mut()
+                .insert(actix_web::http::header::ALLOW, value);
+        }
+        return Ok(res);
+    }
     Err(ApiError::new(
         shared::ErrorCode::NotFound,
         format!("no API operation at {} {}", req.method(), req.path()),

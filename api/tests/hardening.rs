@@ -580,3 +580,32 @@ async fn the_declared_parameter_rules_are_the_ones_the_server_enforces() {
         assert_eq!(p["errors"][0]["field"], "Idempotency-Key");
     }
 }
+
+#[tokio::test]
+async fn a_known_path_asked_with_another_method_answers_405_with_allow() {
+    let (app, admin) = demo().await;
+    for (method, path, allow) in [
+        (Method::DELETE, "/tickets", "GET, POST"),
+        (
+            Method::PUT,
+            "/tickets/0190a0b0-0000-7000-8000-000000000000",
+            "GET, PATCH",
+        ),
+        (Method::POST, "/health", "GET"),
+        (Method::GET, "/activities/x/transitions", "POST"),
+    ] {
+        let res = send(&app, method.clone(), path, &admin, None, None).await;
+        assert_eq!(
+            res.headers().get("allow").and_then(|v| v.to_str().ok()),
+            Some(allow),
+            "{method} {path}"
+        );
+        assert_problem(res, 405, "method_not_allowed").await;
+    }
+    assert_problem(
+        app.get("/no-such-thing", Some(&admin)).await,
+        404,
+        "not_found",
+    )
+    .await;
+}

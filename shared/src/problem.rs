@@ -22,6 +22,8 @@ pub enum ErrorCode {
     Forbidden,
     /// The resource does not exist, or the caller may not know that it exists.
     NotFound,
+    /// The path exists but not with this method; `Allow` lists the methods it has.
+    MethodNotAllowed,
     /// The request clashes with existing data (for example an e-mail already in use).
     Conflict,
     /// `If-Match` does not name the current version: someone changed the resource first.
@@ -55,6 +57,7 @@ impl ErrorCode {
             | ErrorCode::InvalidRefreshToken => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict
             | ErrorCode::IdempotencyKeyReused
             | ErrorCode::TransitionNotAllowed
@@ -77,6 +80,7 @@ impl ErrorCode {
             ErrorCode::InvalidRefreshToken => "invalid_refresh_token",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Conflict => "conflict",
             ErrorCode::PreconditionFailed => "precondition_failed",
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
@@ -100,6 +104,7 @@ impl ErrorCode {
             ErrorCode::InvalidRefreshToken => "Session expired",
             ErrorCode::Forbidden => "Not allowed for your role",
             ErrorCode::NotFound => "Not found",
+            ErrorCode::MethodNotAllowed => "Method not allowed on this path",
             ErrorCode::Conflict => "Conflicts with existing data",
             ErrorCode::PreconditionFailed => "Changed by someone else",
             ErrorCode::IdempotencyKeyReused => "Idempotency key already used for another request",
@@ -184,7 +189,7 @@ impl Problem {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 17] = [
+    const ALL: [ErrorCode; 18] = [
         ErrorCode::InvalidBody,
         ErrorCode::ValidationFailed,
         ErrorCode::Unauthenticated,
@@ -192,6 +197,7 @@ mod tests {
         ErrorCode::InvalidRefreshToken,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
         ErrorCode::Conflict,
         ErrorCode::PreconditionFailed,
         ErrorCode::IdempotencyKeyReused,

@@ -273,6 +273,7 @@ fn code_for_status(status: u16) -> ErrorCode {
         401 => ErrorCode::Unauthenticated,
         403 => ErrorCode::Forbidden,
         404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
         409 => ErrorCode::Conflict,
         410 => ErrorCode::InvitationInvalid,
         412 => ErrorCode::PreconditionFailed,
