@@ -307,7 +307,42 @@ pub fn methods_at(path: &str) -> Option<Vec<&'static str>> {
 }
 
 pub fn yaml_text() -> Result<String, String> {
-    document().to_yaml().map_err(|e| e.to_string())
+    let text = document().to_yaml().map_err(|e| e.to_string())?;
+    Ok(text
+        .lines()
+        .map(quote_yaml11_scalar)
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n")
+}
+
+/// Quotes a plain scalar that a YAML 1.1 reader (PyYAML, many generators) would not read as
+/// the string it is: `17:00` is a number there (sexagesimal), `2026-11-30` a date. The
+/// emitter follows YAML 1.2 and leaves them bare.
+fn quote_yaml11_scalar(line: &str) -> String {
+    let (head, value) = match line.rsplit_once(": ") {
+        Some((head, value)) => (format!("{head}: "), value),
+        None => match line.trim_start().strip_prefix("- ") {
+            Some(value) => (line[..line.len() - value.len()].to_string(), value),
+            None => return line.to_string(),
+        },
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let time = value
+        .split_once(':')
+        .is_some_and(|(h, m)| digits(h) && m.len() == 2 && digits(m));
+    let date = value.len() >= 10
+        && value.as_bytes()[4] == b'-'
+        && value.as_bytes()[7] == b'-'
+        && digits(&value[..4])
+        && digits(&value[5..7])
+        && digits(&value[8..10])
+        && (value.len() == 10 || value.as_bytes()[10] == b'T');
+    if time || date {
+        format!("{head}'{value}'")
+    } else {
+        line.to_string()
+    }
 }
 
 pub async fn json() -> HttpResponse {
@@ -320,5 +355,29 @@ pub async fn yaml() -> HttpResponse {
             .content_type("application/yaml")
             .body(text),
         Err(e) => actix_web::ResponseError::error_response(&crate::error::ApiError::internal(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_yaml11_scalar as q;
+
+    #[test]
+    fn scalars_a_yaml_1_1_reader_would_misread_are_quoted() {
+        assert_eq!(q("          - end: 17:00"), "          - end: '17:00'");
+        assert_eq!(q("        - 2026-12-25"), "        - '2026-12-25'");
+        assert_eq!(
+            q("        due_at: 2026-12-01T09:00:00Z"),
+            "        due_at: '2026-12-01T09:00:00Z'"
+        );
+        for same in [
+            "        name: Rome office hours",
+            "        minimum: 1",
+            "        - end",
+            "        description: 'Repeat-safe key: a repeat returns the first answer'",
+            "        version: 0.1.0",
+        ] {
+            assert_eq!(q(same), same);
+        }
     }
 }
