@@ -13,7 +13,7 @@ use crate::auth::throttle::Throttle;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::Db;
-use crate::http::{extract, input, request_id};
+use crate::http::{extract, headers, input, request_id};
 use crate::realtime::Bus;
 use crate::state::AppState;
 use crate::{openapi, routes, setup, spa};
@@ -110,6 +110,7 @@ pub fn start(state: AppState) -> Result<Running, String> {
             .app_data(extract::path_config())
             .wrap(from_fn(input::middleware))
             .wrap(Compress::default())
+            .wrap(from_fn(headers::middleware))
             .wrap(from_fn(request_id::middleware))
             .service(
                 web::scope("/api/v1")

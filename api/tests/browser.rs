@@ -621,3 +621,107 @@ async fn live_indicator_goes_live() {
     })
     .await;
 }
+
+/// The web app under the server's Content-Security-Policy: it boots (no inline script), draws
+/// its styles (a progress bar's width), reaches the API and holds its WebSocket (`connect-src
+/// 'self'` covers `ws:` on the same origin), with not one console error on the way. Then an
+/// inline script is refused, so the policy is really in force and the console check sees a
+/// refusal.
+#[tokio::test]
+async fn the_app_runs_under_its_content_security_policy_without_console_errors() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        sign_in(&c, &app, "admin@fashop.test", PASSWORD).await;
+        wait_for_text(&c, "project-org", "FaShop Srl").await;
+        c.wait()
+            .at_most(WAIT)
+            .for_element(css("[data-test=\"live-indicator\"][data-state=\"live\"]"))
+            .await
+            .expect("the WebSocket should go live");
+        // A reload: the page loads again, with a session, straight into the live state.
+        c.refresh().await.expect("reload");
+        wait_for_text(&c, "project-org", "FaShop Srl").await;
+        c.wait()
+            .at_most(WAIT)
+            .for_element(css("[data-test=\"live-indicator\"][data-state=\"live\"]"))
+            .await
+            .expect("the WebSocket should go live after a reload");
+        assert_no_console_errors(&c, "loading the app and going live").await;
+        let width = c
+            .execute(
+                "const f = document.querySelector('[data-test=\"project-progress\"] .progress-fill'); \
+                 return [f.style.width, document.querySelector('[data-test=\"project-progress\"]').dataset.percent];",
+                vec![],
+            )
+            .await
+            .expect("progress width");
+        assert_eq!(
+            width[0].as_str().unwrap_or_default(),
+            format!("{}%", width[1].as_str().unwrap_or_default()),
+            "the progress bar's width is set: {width}"
+        );
+
+        let ran = c
+            .execute(
+                "const s = document.createElement('script'); \
+                 s.textContent = 'window.inlineRan = true;'; \
+                 document.head.appendChild(s); \
+                 return window.inlineRan === true;",
+                vec![],
+            )
+            .await
+            .expect("inject an inline script");
+        assert_eq!(ran, json!(false), "an inline script must not run");
+        let refused = console_errors(&c).await;
+        assert!(
+            refused
+                .iter()
+                .any(|m| m.contains("Content Security Policy") && m.contains("inline script")),
+            "the refused inline script should show in the console: {refused:#?}"
+        );
+    })
+    .await;
+}
+
+/// The interactive API docs work under their own policy: Swagger UI's scripts and styles
+/// load, it reads the OpenAPI document and lists the operations, with no console error.
+#[tokio::test]
+async fn the_api_docs_render_under_their_content_security_policy() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        c.goto(&format!("{}/api/docs/", app.address))
+            .await
+            .expect("open /api/docs/");
+        c.wait()
+            .at_most(WAIT)
+            .for_element(css(".swagger-ui .opblock"))
+            .await
+            .expect("Swagger UI lists the operations");
+        let title = c
+            .find(css(".swagger-ui .info .title"))
+            .await
+            .expect("title")
+            .text()
+            .await
+            .expect("title text");
+        assert!(title.contains("Tandem"), "{title}");
+        // An operation opens with its parameters, answers and "Try it out".
+        c.find(css(".swagger-ui .opblock .opblock-summary"))
+            .await
+            .expect("an operation")
+            .click()
+            .await
+            .expect("open the operation");
+        c.wait()
+            .at_most(WAIT)
+            .for_element(css(".swagger-ui .opblock.is-open .try-out__btn"))
+            .await
+            .expect("the operation opens");
+        assert_no_console_errors(&c, "loading the API docs and opening an operation").await;
+    })
+    .await;
+}

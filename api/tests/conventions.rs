@@ -336,3 +336,201 @@ async fn unknown_api_paths_are_problems_and_other_paths_reach_the_web_app() {
     assert_eq!(res.status(), 200);
     assert!(res.text().await.expect("text").starts_with("openapi: 3.1"));
 }
+
+/// A web app folder made of the repository's real `web/index.html` and `web/static/` (the
+/// wasm is not needed to check headers).
+fn web_app_sources() -> tempfile::TempDir {
+    let dist = tempfile::tempdir().expect("dist dir");
+    let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web");
+    std::fs::copy(web.join("index.html"), dist.path().join("index.html")).expect("index.html");
+    for entry in std::fs::read_dir(web.join("static")).expect("web/static") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), dist.path().join(entry.file_name())).expect("static file");
+    }
+    dist
+}
+
+fn header(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get(name)
+        .map(|v| v.to_str().expect("ASCII header").to_string())
+}
+
+/// The directive `name` of a Content-Security-Policy, as its list of sources.
+fn directive(policy: &str, name: &str) -> Vec<String> {
+    policy
+        .split(';')
+        .map(str::trim)
+        .find_map(|d| d.strip_prefix(name).filter(|r| r.starts_with(' ')))
+        .map(|r| r.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Part {
+    App,
+    Docs,
+    Api,
+}
+
+/// Asserts the security headers of one answer, and the policy of its part of the site.
+fn assert_secure(res: &reqwest::Response, what: &str, part: Part, hsts: bool) {
+    assert_eq!(
+        header(res, "x-content-type-options").as_deref(),
+        Some("nosniff"),
+        "{what}"
+    );
+    assert_eq!(
+        header(res, "referrer-policy").as_deref(),
+        Some("strict-origin-when-cross-origin"),
+        "{what}"
+    );
+    assert_eq!(
+        header(res, "x-frame-options").as_deref(),
+        Some("DENY"),
+        "{what}"
+    );
+    match header(res, "strict-transport-security") {
+        Some(v) => assert!(
+            hsts && v.starts_with("max-age=31536000"),
+            "{what}: HSTS {v}"
+        ),
+        None => assert!(!hsts, "{what}: no HSTS"),
+    }
+    let csp = header(res, "content-security-policy").unwrap_or_else(|| panic!("{what}: no CSP"));
+    assert_eq!(
+        directive(&csp, "frame-ancestors"),
+        ["'none'"],
+        "{what}: {csp}"
+    );
+    let scripts = directive(&csp, "script-src");
+    for refused in [
+        "'unsafe-inline'",
+        "'unsafe-eval'",
+        "*",
+        "data:",
+        "http:",
+        "https:",
+    ] {
+        assert!(!scripts.iter().any(|s| s == refused), "{what}: {csp}");
+    }
+    match part {
+        Part::App => {
+            assert_eq!(directive(&csp, "default-src"), ["'self'"], "{what}: {csp}");
+            assert_eq!(scripts, ["'self'", "'wasm-unsafe-eval'"], "{what}: {csp}");
+            assert_eq!(directive(&csp, "style-src"), ["'self'"], "{what}: {csp}");
+            assert_eq!(directive(&csp, "connect-src"), ["'self'"], "{what}: {csp}");
+            assert_eq!(directive(&csp, "object-src"), ["'none'"], "{what}: {csp}");
+            assert_eq!(directive(&csp, "base-uri"), ["'self'"], "{what}: {csp}");
+        }
+        Part::Docs => {
+            assert_eq!(directive(&csp, "default-src"), ["'self'"], "{what}: {csp}");
+            assert_eq!(scripts, ["'self'"], "{what}: {csp}");
+            assert_eq!(directive(&csp, "object-src"), ["'none'"], "{what}: {csp}");
+            assert_eq!(directive(&csp, "base-uri"), ["'self'"], "{what}: {csp}");
+        }
+        Part::Api => {
+            assert_eq!(directive(&csp, "default-src"), ["'none'"], "{what}: {csp}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let dist = web_app_sources();
+    let path = dist.path().display().to_string();
+    let app = spawn_app_with(|c| c.web_dist = path).await;
+    let get = |p: &str| {
+        let url = format!("{}{p}", app.address);
+        let client = app.client.clone();
+        async move { client.get(url).send().await.expect("send") }
+    };
+
+    let res = app.get("/health", None).await;
+    assert_eq!(res.status(), 200);
+    assert_secure(&res, "an API answer", Part::Api, false);
+    let res = app.get("/me", None).await;
+    assert_eq!(res.status(), 401);
+    assert_secure(&res, "an API error", Part::Api, false);
+    let res = app.get("/no/such/thing", None).await;
+    assert_eq!(res.status(), 404);
+    assert_secure(&res, "an unknown API path", Part::Api, false);
+    let res = app
+        .request(reqwest::Method::POST, "/auth/login", None)
+        .header("Content-Type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("send");
+    assert!(res.status().is_client_error(), "{}", res.status());
+    assert_secure(&res, "a refused body", Part::Api, false);
+
+    let res = get("/").await;
+    assert_eq!(res.status(), 200);
+    assert_secure(&res, "the web app's index", Part::App, false);
+    let index = res.text().await.expect("index");
+    let res = get("/tickets/some-deep-link").await;
+    assert_eq!(res.status(), 200);
+    assert_secure(&res, "a deep link to the web app", Part::App, false);
+    for file in ["/style.css", "/boot.js"] {
+        let res = get(file).await;
+        assert_eq!(res.status(), 200, "{file}");
+        assert_secure(&res, file, Part::App, false);
+    }
+
+    // The index needs no inline script or style: every script is a file the server has.
+    let scripts: Vec<&str> = index.split("<script").skip(1).collect();
+    assert!(!scripts.is_empty(), "{index}");
+    for tag in scripts {
+        let tag = &tag[..tag.find('>').expect("tag end")];
+        let src = tag
+            .split_once("src=\"")
+            .and_then(|(_, r)| r.split_once('"'))
+            .map(|(s, _)| s)
+            .unwrap_or_else(|| panic!("an inline script in index.html: <script{tag}>"));
+        if src != "/tandem.js" {
+            let res = get(src).await;
+            assert_eq!(res.status(), 200, "{src}");
+            let ct = header(&res, "content-type").unwrap_or_default();
+            assert!(
+                ct.starts_with("text/javascript") || ct.starts_with("application/javascript"),
+                "{src}: {ct}"
+            );
+        }
+    }
+    assert!(!index.contains(" style="), "an inline style in index.html");
+    assert!(!index.contains("<style"), "an inline style in index.html");
+
+    let res = get("/api/docs/").await;
+    assert_eq!(res.status(), 200);
+    assert_secure(&res, "the API docs", Part::Docs, false);
+    let res = get("/api/docs/swagger-initializer.js").await;
+    assert_eq!(res.status(), 200);
+    assert_secure(&res, "the API docs' script", Part::Docs, false);
+    let res = get("/api/docs/no-such-file.js").await;
+    assert_eq!(res.status(), 404);
+    assert_secure(&res, "a missing docs file", Part::Docs, false);
+}
+
+#[tokio::test]
+async fn hsts_only_when_the_public_url_is_https() {
+    let app = spawn_app_with(|c| c.public_url = "https://tandem.example.com".into()).await;
+    let res = app.get("/health", None).await;
+    assert_secure(&res, "an API answer over https", Part::Api, true);
+    let res = app.get("/me", None).await;
+    assert_eq!(res.status(), 401);
+    assert_secure(&res, "an API error over https", Part::Api, true);
+    // Without a built web app, `/` explains how to build it: a page like any other.
+    let res = app
+        .client
+        .get(format!("{}/", app.address))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 503);
+    assert_secure(&res, "the not-built page over https", Part::App, true);
+
+    let app = spawn_app_with(|c| c.public_url = "http://tandem.example.com".into()).await;
+    let res = app.get("/health", None).await;
+    assert_secure(&res, "an API answer over http", Part::Api, false);
+}

@@ -1397,6 +1397,143 @@ async fn an_oversized_upload_is_read_to_its_end_and_answered_413_naming_the_body
     assert_eq!(res.status(), 201);
 }
 
+/// A file name is kept as the person wrote it, letters of any language included, but control
+/// characters (CR, LF, NUL, \x01…) never reach the database — PostgreSQL refuses a NUL — or
+/// the download's headers, where they would break the answer. The download names the file
+/// as RFC 6266 says: an ASCII `filename` for old clients and the exact UTF-8 `filename*`.
+#[tokio::test]
+async fn attachment_names_lose_control_characters_and_keep_their_letters() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let member = app.token("member@fashop.test").await;
+    let agent = app.token("agent1@magicstore.test").await;
+    let t = open(
+        &app,
+        &member,
+        json!({"subject": "Invoices", "body": "Attached", "cluster": "technical_problem"}),
+    )
+    .await;
+    let id = t["id"].as_str().expect("id");
+    let upload = |name: &'static str, body: &'static [u8]| {
+        let app = &app;
+        let member = member.clone();
+        async move {
+            app.request(
+                reqwest::Method::POST,
+                &format!("/tickets/{id}/attachments"),
+                Some(&member),
+            )
+            .query(&[("filename", name)])
+            .header("Content-Type", "application/pdf")
+            .body(body)
+            .send()
+            .await
+            .expect("upload")
+        }
+    };
+    let download = |url: String| {
+        let app = &app;
+        let agent = agent.clone();
+        async move {
+            let res = app
+                .get(url.trim_start_matches("/api/v1"), Some(&agent))
+                .await;
+            assert_eq!(res.status(), 200, "download {url}");
+            let cd = res
+                .headers()
+                .get("content-disposition")
+                .expect("content-disposition")
+                .to_str()
+                .expect("an ASCII header")
+                .to_string();
+            (cd, res.bytes().await.expect("bytes").to_vec())
+        }
+    };
+    let cases: [(&str, &[u8], &str, &str); 5] = [
+        (
+            "fattura è €.pdf",
+            b"%PDF-1 e",
+            "fattura è €.pdf",
+            "attachment; filename=\"fattura _ _.pdf\"; filename*=UTF-8''fattura%20%C3%A8%20%E2%82%AC.pdf",
+        ),
+        (
+            "report\r\nSet-Cookie: x=1@a.pdf",
+            b"%PDF-1 crlf",
+            "report Set-Cookie: x=1@a.pdf",
+            "attachment; filename=\"report Set-Cookie: x=1@a.pdf\"; filename*=UTF-8''report%20Set-Cookie%3A%20x%3D1%40a.pdf",
+        ),
+        (
+            "nul\0byte.pdf",
+            b"%PDF-1 nul",
+            "nul byte.pdf",
+            "attachment; filename=\"nul byte.pdf\"; filename*=UTF-8''nul%20byte.pdf",
+        ),
+        (
+            "\u{1}start\u{1}.pdf\n",
+            b"%PDF-1 soh",
+            "start .pdf",
+            "attachment; filename=\"start .pdf\"; filename*=UTF-8''start%20.pdf",
+        ),
+        (
+            "say \"hi\" 50%.pdf",
+            b"%PDF-1 quote",
+            "say \"hi\" 50%.pdf",
+            "attachment; filename=\"say _hi_ 50_.pdf\"; filename*=UTF-8''say%20%22hi%22%2050%25.pdf",
+        ),
+    ];
+    for (sent, body, kept, header) in cases {
+        let res = upload(sent, body).await;
+        assert_eq!(res.status(), 201, "upload {sent:?}");
+        let attachment: Value = res.json().await.expect("json");
+        assert_eq!(attachment["filename"], kept, "{sent:?}");
+        let (cd, bytes) = download(attachment["url"].as_str().expect("url").into()).await;
+        assert_eq!(cd, header, "{sent:?}");
+        assert_eq!(bytes, body, "{sent:?}");
+    }
+    let listed = app
+        .get_ok(&format!("/tickets/{id}/attachments"), &agent)
+        .await;
+    let names: Vec<&str> = listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|a| a["filename"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, cases.map(|c| c.2));
+    assert!(
+        history(&app, &agent, id)
+            .await
+            .iter()
+            .any(|(kind, detail)| kind == "attached" && detail.contains("nul byte.pdf"))
+    );
+    // Nothing but control characters is no name.
+    for sent in ["\r\n", "\0", " \u{1} "] {
+        let problem = assert_problem(upload(sent, b"%PDF-1").await, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], "filename", "{sent:?}");
+    }
+    // A name stored before the upload cleaned it still downloads.
+    let res = upload("old.pdf", b"%PDF-1 old").await;
+    let old: Value = res.json().await.expect("json");
+    let old_id = old["id"].as_str().expect("id").to_string();
+    app.state
+        .db
+        .run(move |conn| {
+            use api::db::schema::ticket_attachments as ta;
+            use diesel::prelude::*;
+            diesel::update(ta::table.find(old_id))
+                .set(ta::filename.eq("old\r\nname\u{1}.pdf"))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .expect("age the row");
+    let (cd, _) = download(old["url"].as_str().expect("url").into()).await;
+    assert_eq!(
+        cd,
+        "attachment; filename=\"old name .pdf\"; filename*=UTF-8''old%20name%20.pdf"
+    );
+}
+
 /// SQLite: every ticket written adds a segment to the full-text index, which each search
 /// word walks; the merge job (desk::search_merge) brings them back to a few, a bounded step
 /// at a time, and searches find the same tickets before and after. PostgreSQL has no job.

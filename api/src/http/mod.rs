@@ -1,8 +1,9 @@
 //! HTTP conventions shared by every resource: body and query errors, ETags, pagination,
-//! idempotent creation, request ids.
+//! idempotent creation, request ids, security headers.
 
 pub mod etag;
 pub mod extract;
+pub mod headers;
 pub mod idempotency;
 pub mod input;
 pub mod pagination;

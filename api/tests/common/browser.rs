@@ -49,7 +49,13 @@ pub fn web_dist() -> PathBuf {
     let dist = std::env::var("TANDEM_WEB_DIST")
         .map(PathBuf::from)
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/dist"));
-    for file in ["index.html", "tandem.js", "tandem_bg.wasm", "style.css"] {
+    for file in [
+        "index.html",
+        "boot.js",
+        "tandem.js",
+        "tandem_bg.wasm",
+        "style.css",
+    ] {
         assert!(
             dist.join(file).is_file(),
             "{} is missing: build the app with `bash scripts/build-web.sh` (or point TANDEM_WEB_DIST at a build)",
@@ -153,6 +159,8 @@ impl Browser {
         ];
         let mut caps = Map::new();
         caps.insert("browserName".into(), json!("chrome"));
+        // Keeps the page's console (and Content-Security-Policy reports) for [`console_errors`].
+        caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         // Headless Chromium will not make a window narrower than 500 px, so the 375 px phone
         // screen is emulated as well.
         let phone = json!({ "deviceMetrics": { "width": 375, "height": 800, "pixelRatio": 2.0, "touch": true } });
@@ -220,13 +228,78 @@ where
     .await;
     app.load_demo().await;
     let browser = Browser::start().await;
-    let outcome = AssertUnwindSafe(body(app, browser.client.clone()))
-        .catch_unwind()
-        .await;
+    let c = browser.client.clone();
+    let outcome = AssertUnwindSafe(async move {
+        body(app, c.clone()).await;
+        assert_no_policy_violation(&c).await;
+    })
+    .catch_unwind()
+    .await;
     browser.stop().await;
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
     }
+}
+
+/// chromedriver's `se/log` command: what the page wrote to its console since the last read.
+#[derive(Debug)]
+struct ReadBrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ReadBrowserLog {
+    fn endpoint(
+        &self,
+        base: &reqwest::Url,
+        session: Option<&str>,
+    ) -> Result<reqwest::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &reqwest::Url) -> (reqwest::Method, Option<String>) {
+        (
+            reqwest::Method::POST,
+            Some(json!({ "type": "browser" }).to_string()),
+        )
+    }
+}
+
+/// The console errors (level `SEVERE`: uncaught exceptions, `console.error`, failed loads and
+/// Content-Security-Policy refusals) written since the last call, oldest first.
+pub async fn console_errors(c: &Client) -> Vec<String> {
+    let log = c
+        .issue_cmd(ReadBrowserLog)
+        .await
+        .expect("read the browser console (chromedriver se/log)");
+    log.as_array()
+        .expect("console entries")
+        .iter()
+        .filter(|e| e["level"] == "SEVERE")
+        .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Fails on any console error since the last read; `when` says what the page was doing.
+pub async fn assert_no_console_errors(c: &Client, when: &str) {
+    let errors = console_errors(c).await;
+    assert!(
+        errors.is_empty(),
+        "console errors {when}: {errors:#?}; {}",
+        page_state(c).await
+    );
+}
+
+/// Fails when the browser refused anything under the server's Content-Security-Policy since
+/// the last read. Every scenario ends with this check; other console errors may be part of
+/// what a scenario tests (a refused request shows as a failed load).
+pub async fn assert_no_policy_violation(c: &Client) {
+    let refused: Vec<String> = console_errors(c)
+        .await
+        .into_iter()
+        .filter(|m| m.contains("Content Security Policy"))
+        .collect();
+    assert!(
+        refused.is_empty(),
+        "the Content-Security-Policy refused something: {refused:#?}"
+    );
 }
 
 pub fn css(selector: &str) -> Locator<'_> {
@@ -430,9 +503,14 @@ where
     app.load_demo().await;
     let first = Browser::start().await;
     let second = Browser::start().await;
-    let outcome = AssertUnwindSafe(body(app, first.client.clone(), second.client.clone()))
-        .catch_unwind()
-        .await;
+    let (one, two) = (first.client.clone(), second.client.clone());
+    let outcome = AssertUnwindSafe(async move {
+        body(app, one.clone(), two.clone()).await;
+        assert_no_policy_violation(&one).await;
+        assert_no_policy_violation(&two).await;
+    })
+    .catch_unwind()
+    .await;
     first.stop().await;
     second.stop().await;
     if let Err(panic) = outcome {

@@ -333,6 +333,46 @@ pub struct AttachmentLimits {
     pub content_types: Vec<String>,
 }
 
+/// The name an attachment is stored and offered under, made from the name the client sent:
+/// each run of control characters (CR, LF, NUL, …) and of line breaks or tabs becomes one
+/// space; invisible formatting characters that could disguise a name (bidirectional
+/// overrides such as U+202E, zero-width spaces, the byte-order mark) are dropped; the ends
+/// are trimmed. Letters, digits and symbols of every script are kept as they are. `None`
+/// when nothing is left, when the result is longer than [`FILENAME_MAX`] characters, or when
+/// it has a slash or backslash (a path, not a name).
+pub fn attachment_filename(sent: &str) -> Option<String> {
+    let mut name = String::with_capacity(sent.len());
+    for c in sent.chars() {
+        if c.is_control() || (c.is_whitespace() && c != ' ') {
+            if !name.ends_with(' ') {
+                name.push(' ');
+            }
+        } else if !is_invisible_format(c) {
+            name.push(c);
+        }
+    }
+    let name = name.trim();
+    let fits = (1..=FILENAME_MAX).contains(&name.chars().count());
+    (fits && !name.contains(['/', '\\'])).then(|| name.to_string())
+}
+
+/// Unicode format characters (category Cf) and the Mongolian vowel separator: they draw
+/// nothing, and some reorder or hide what follows.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}
+
 /// A size as a person reads it: `35 B`, `2.4 KB`, `12.3 MB`, `10 MB` (powers of 1024; a
 /// whole number drops its `.0`).
 pub fn size_label(bytes: u64) -> String {
@@ -614,5 +654,49 @@ mod tests {
         let parsed: NewTicketMessage =
             serde_json::from_str(r#"{"body":"hi"}"#).expect("defaults to a reply");
         assert_eq!(parsed.kind, MessageKind::Reply);
+    }
+
+    #[test]
+    fn attachment_filenames_lose_control_and_invisible_characters() {
+        let name = |s: &str| attachment_filename(s);
+        assert_eq!(name("error.png").as_deref(), Some("error.png"));
+        assert_eq!(name("fattura è €.pdf").as_deref(), Some("fattura è €.pdf"));
+        assert_eq!(name("报告 2026.pdf").as_deref(), Some("报告 2026.pdf"));
+        assert_eq!(name("two  spaces.txt").as_deref(), Some("two  spaces.txt"));
+        assert_eq!(name("a\r\nb.txt").as_deref(), Some("a b.txt"));
+        assert_eq!(name("a\0b\u{1}c.txt").as_deref(), Some("a b c.txt"));
+        assert_eq!(name("\ttab\u{7f}.txt\n").as_deref(), Some("tab .txt"));
+        assert_eq!(name("a\u{85}\u{2028}b.txt").as_deref(), Some("a b.txt"));
+        // "photo_[RLO]gnp.exe" would show as "photo_exe.png".
+        assert_eq!(
+            name("photo_\u{202E}gnp.exe").as_deref(),
+            Some("photo_gnp.exe")
+        );
+        assert_eq!(
+            name("\u{FEFF}zero\u{200B}width.txt").as_deref(),
+            Some("zerowidth.txt")
+        );
+        for refused in [
+            "",
+            "   ",
+            "\0",
+            "\r\n\u{1}",
+            "\u{200B}",
+            "../etc.txt",
+            "a\\b.txt",
+        ] {
+            assert_eq!(name(refused), None, "{refused:?}");
+        }
+        let longest = "é".repeat(FILENAME_MAX);
+        assert_eq!(name(&longest).as_deref(), Some(longest.as_str()));
+        assert_eq!(name(&format!("{longest}x")), None);
+        assert_eq!(
+            name(&format!("\r{longest}\n")).as_deref(),
+            Some(longest.as_str())
+        );
+        for sent in ["\0\0a\0", "x\u{0}y", "\u{0}.pdf"] {
+            let kept = name(sent).expect("a name");
+            assert!(!kept.chars().any(char::is_control), "{kept:?}");
+        }
     }
 }

@@ -1,11 +1,9 @@
 //! Ticket attachments: uploaded as the raw request body (the file's type in `Content-Type`,
-//! its name in `filename`), bounded in size and type, stored with the ticket, listed, and
+//! its name in `filename`, cleaned of control characters), bounded in size and type, stored with the ticket, listed, and
 //! downloaded with the same access rules as the ticket — attachments of internal notes stay
 //! with staff.
 
-use actix_web::http::header::{
-    CONTENT_LENGTH, CONTENT_TYPE, ContentDisposition, DispositionParam, DispositionType,
-};
+use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -29,7 +27,9 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UploadQuery {
-    /// The file's name as the user knows it (1 to 200 characters).
+    /// The file's name as the user knows it (1 to 200 characters, no slashes). Control
+    /// characters such as line breaks become a space and invisible formatting characters are
+    /// dropped; the name is stored and offered as cleaned.
     pub filename: String,
     /// Attach to this message of the ticket (optional).
     pub message_id: Option<String>,
@@ -137,17 +137,15 @@ pub async fn upload(
         .db
         .run(move |conn| tickets::access(conn, &check.0, &check.1).map(|_| ()))
         .await?;
-    let filename = query.filename.trim().to_string();
-    if filename.is_empty()
-        || filename.chars().count() > FILENAME_MAX
-        || filename.contains(['/', '\\'])
-    {
+    // Control characters (CR, LF, NUL…) would break the download's `Content-Disposition`,
+    // and PostgreSQL refuses a NUL in text: they never reach the database.
+    let Some(filename) = ticket::attachment_filename(&query.filename) else {
         return Err(ApiError::field(
             "filename",
             "invalid",
             format!("must be a file name of 1 to {FILENAME_MAX} characters without slashes"),
         ));
-    }
+    };
     let content_type = req
         .headers()
         .get(CONTENT_TYPE)
@@ -361,7 +359,7 @@ pub async fn list(
 #[utoipa::path(
     get, path = "/api/v1/attachments/{id}", operation_id = "downloadAttachment", tag = "tickets",
     summary = "Download an attachment",
-    description = "The file, with its type and name (`Content-Disposition: attachment`), for whoever may see its ticket — except attachments of internal notes, which client users cannot reach (404).",
+    description = "The file, with its type and name (`Content-Disposition: attachment` with an ASCII `filename` and the exact name as UTF-8 `filename*`), for whoever may see its ticket — except attachments of internal notes, which client users cannot reach (404).",
     params(("id" = String, Path, description = "Attachment id")),
     responses((status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>)),
     security(("bearer" = [])),
@@ -402,10 +400,34 @@ pub async fn download(
         .await?;
     Ok(HttpResponse::Ok()
         .content_type(content_type)
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(filename)],
-        })
+        .insert_header(disposition(&filename))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(data))
+}
+
+/// `Content-Disposition: attachment` with the file's name as RFC 6266 gives it: an ASCII
+/// `filename="…"` (other characters as `_`) for old clients, and the exact name as
+/// `filename*=UTF-8''…` (RFC 8187), which browsers prefer. Written here because actix-web's
+/// `ContentDisposition` leaves `=` and `@` unencoded in `filename*`, where they are not
+/// allowed. The stored name is cleaned again, in case a row predates the cleaning at upload.
+fn disposition(stored: &str) -> (HeaderName, String) {
+    let name = ticket::attachment_filename(stored).unwrap_or_else(|| "attachment".into());
+    let ascii: String = name
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '%' => '_',
+            ' ' => ' ',
+            c if c.is_ascii_graphic() => c,
+            _ => '_',
+        })
+        .collect();
+    let mut value = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''");
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            value.push(char::from(b));
+        } else {
+            value.push_str(&format!("%{b:02X}"));
+        }
+    }
+    (CONTENT_DISPOSITION, value)
 }
