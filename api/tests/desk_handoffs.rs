@@ -558,7 +558,7 @@ async fn a_problem_repeated_by_one_client_tells_its_csm_once() {
     );
 
     // A fourth joins the same handoff: no duplicate, no second notification.
-    let fourth = open(&app, &member, body).await;
+    let fourth = open(&app, &member, body.clone()).await;
     assert_eq!(notified(&app, &csm, "handoff").await.len(), 1);
     let all = app.get_ok("/handoffs?owner=me", &csm).await;
     let items = all["items"].as_array().expect("items");
@@ -570,6 +570,31 @@ async fn a_problem_repeated_by_one_client_tells_its_csm_once() {
             .any(|(k, d)| k == "handoff" && d.contains("joined the open handoff")),
         "{line:?}"
     );
+    // While it is open, the same problem joins it without being counted again: even with a
+    // rule no count could meet (an outage's thousands of tickets are not counted one by one).
+    let res = app
+        .request(Method::PUT, "/desk/repeat-rule", Some(&admin))
+        .json(&json!({"per_client_tickets": 1000, "per_client_days": 30,
+                      "across_clients_orgs": 1000, "across_clients_days": 7}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(res.status(), 200);
+    let fifth = open(&app, &member, body.clone()).await;
+    let all = app.get_ok("/handoffs?owner=me", &csm).await;
+    assert_eq!(
+        all["items"][0]["ticket_ids"],
+        json!([third, fourth, fifth]),
+        "{all}"
+    );
+    let res = app
+        .request(Method::PUT, "/desk/repeat-rule", Some(&admin))
+        .json(&json!({"per_client_tickets": 3, "per_client_days": 30,
+                      "across_clients_orgs": 3, "across_clients_days": 7}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(res.status(), 200);
     // Clients never see handoffs; a CSM of other clients does not either.
     assert_problem(app.get("/handoffs", Some(&member)).await, 403, "forbidden").await;
     let id = items[0]["id"].as_str().expect("id");

@@ -1,4 +1,4 @@
-//! Repeated problems on a new ticket (issue 4 item 9, the support → CS signal): after the
+//! Repeated problems on a new ticket (the support → CS signal): after the
 //! ticket is stored, count the tickets about the same product and cluster — from this client
 //! within the rule's days, and the distinct organisations within the other look-back — and
 //! let `shared::desk::repeats::detect` judge. On a signal the client's CSM gets a support →
@@ -8,6 +8,10 @@
 //!
 //! Across clients, only tickets naming a product count: "no product" across organisations is
 //! the whole desk's traffic, not one problem.
+//!
+//! This runs inside ticket creation's write turn, and an outage brings thousands of tickets
+//! about one product: a problem already handed off joins its handoff without counting, and a
+//! count reads no more rows than its threshold.
 
 use chrono::{Days, Duration, Utc};
 use diesel::prelude::*;
@@ -28,22 +32,21 @@ use crate::resources::tickets::{TicketRow, record};
 /// How long the CSM has to act on a repeated problem.
 pub const DUE_IN_DAYS: u64 = 3;
 
-fn count_same_client(conn: &mut DbConn, row: &TicketRow, days: u32) -> ApiResult<i64> {
+/// The client's tickets about the same product and cluster, counted up to `enough` (the
+/// threshold).
+fn count_same_client(conn: &mut DbConn, row: &TicketRow, days: u32, enough: u32) -> ApiResult<i64> {
     let since = now() - Duration::days(i64::from(days));
     let q = t::table
         .filter(t::organization_id.eq(&row.organization_id))
         .filter(t::cluster.eq(&row.cluster))
-        .filter(t::created_at.ge(since));
-    Ok(match &row.product_id {
-        Some(id) => crate::on_driver!(conn, |c| q
-            .filter(t::product_id.eq(id))
-            .count()
-            .get_result(c))?,
-        None => crate::on_driver!(conn, |c| q
-            .filter(t::product_id.is_null())
-            .count()
-            .get_result(c))?,
-    })
+        .filter(t::created_at.ge(since))
+        .select(t::id)
+        .limit(i64::from(enough));
+    let found: Vec<String> = match &row.product_id {
+        Some(id) => crate::on_driver!(conn, |c| q.filter(t::product_id.eq(id)).load(c))?,
+        None => crate::on_driver!(conn, |c| q.filter(t::product_id.is_null()).load(c))?,
+    };
+    Ok(found.len() as i64)
 }
 
 /// Distinct organisations, counted only up to `enough` (the threshold): a busy product's week
@@ -99,14 +102,31 @@ fn link(conn: &mut DbConn, handoff_id: &str, ticket_id: &str) -> ApiResult<()> {
 
 /// Looks for a repeated problem after a new ticket was stored; see the module comment.
 pub fn check(conn: &mut DbConn, config: &Config, row: &TicketRow, org: &OrgRow) -> ApiResult<()> {
+    // Already handed off: the ticket joins the handoff, nothing to count.
+    if let Some((id, title)) = open_handoff(conn, row)? {
+        link(conn, &id, &row.id)?;
+        return record(
+            conn,
+            &row.id,
+            None,
+            "handoff",
+            &format!("repeated problem: joined the open handoff '{title}'"),
+        );
+    }
     let rule = crate::desk::settings::repeat_rule(conn)?;
-    let same = count_same_client(conn, row, rule.per_client_days)?;
-    let orgs = count_orgs(
-        conn,
-        row,
-        rule.across_clients_days,
-        rule.across_clients_orgs,
-    )?;
+    let same = count_same_client(conn, row, rule.per_client_days, rule.per_client_tickets)?;
+    // The client's own count decides first (see `repeats::detect`): when it fires, the other
+    // organisations need no counting.
+    let orgs = if same >= i64::from(rule.per_client_tickets) {
+        0
+    } else {
+        count_orgs(
+            conn,
+            row,
+            rule.across_clients_days,
+            rule.across_clients_orgs,
+        )?
+    };
     let product: String = match &row.product_id {
         Some(id) => crate::on_driver!(conn, |c| pr::table
             .find(id)
@@ -121,19 +141,6 @@ pub fn check(conn: &mut DbConn, config: &Config, row: &TicketRow, org: &OrgRow) 
     else {
         return Ok(());
     };
-    if let Some((id, title)) = open_handoff(conn, row)? {
-        link(conn, &id, &row.id)?;
-        return record(
-            conn,
-            &row.id,
-            None,
-            "handoff",
-            &format!(
-                "repeated problem: {}; joined the open handoff '{title}'",
-                signal.reason
-            ),
-        );
-    }
     let Some(csm) = org.csm_id.clone() else {
         return record(
             conn,
