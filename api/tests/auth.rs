@@ -99,6 +99,48 @@ async fn login_is_throttled_per_account_and_per_ip() {
     assert_eq!(last, 429, "the IP limit applies across accounts");
 }
 
+/// Guesses sent all at once: the limit is checked and the attempt counted in one step, before
+/// the slow password check, so no more guesses than the limit are ever verified; the others
+/// wait, and so does the right password until the window ends.
+#[tokio::test]
+async fn concurrent_wrong_passwords_cannot_outrun_the_account_limit() {
+    let app = spawn_app_with(|c| {
+        c.login_max_failures_per_account = 5;
+        c.login_max_attempts_per_ip = 100;
+    })
+    .await;
+    app.load_demo().await;
+    let bad = json!({"email": "csm2@magicstore.test", "password": "guessing wrong"});
+    let answers = futures_util::future::join_all((0..20).map(|_| async {
+        let res = app.post_json("/auth/login", None, &bad).await;
+        let retry: Option<u64> = res
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        (res.status().as_u16(), retry)
+    }))
+    .await;
+    let verified = answers.iter().filter(|(status, _)| *status == 401).count();
+    assert_eq!(
+        verified, 5,
+        "guesses checked against the password: {answers:?}"
+    );
+    for (status, retry) in &answers {
+        assert!(
+            *status == 401 || (*status == 429 && retry.is_some_and(|r| (1..=300).contains(&r))),
+            "each guess is refused or told to wait (with Retry-After): {answers:?}"
+        );
+    }
+    let right = json!({"email": "csm2@magicstore.test", "password": common::PASSWORD});
+    assert_problem(
+        app.post_json("/auth/login", None, &right).await,
+        429,
+        "rate_limited",
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn refresh_rotates_and_a_used_refresh_token_stops_working() {
     let app = spawn_app().await;

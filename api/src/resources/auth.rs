@@ -82,10 +82,11 @@ pub async fn login(
     } = body.into_inner();
     let email = normalize_email(&email);
     let ip = client_ip(&req);
-    if let Some(wait) = state.throttle.blocked(&email, &ip) {
-        return Err(ApiError::rate_limited(wait));
-    }
-    state.throttle.attempt(&ip);
+    // Counted before the (slow) password check, so concurrent guesses cannot all get in.
+    state
+        .throttle
+        .reserve(&email, &ip)
+        .map_err(ApiError::rate_limited)?;
     let lookup = email.clone();
     let row = state
         .db
@@ -104,7 +105,6 @@ pub async fn login(
     })
     .await?;
     let (true, Some(row)) = (ok, row) else {
-        state.throttle.failure(&email);
         return Err(ApiError::new(
             ErrorCode::InvalidCredentials,
             "the e-mail or the password is wrong",
