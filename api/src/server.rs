@@ -76,8 +76,8 @@ pub struct Running {
     pub background: Vec<tokio::task::AbortHandle>,
 }
 
-/// Starts the background parts (event dispatcher, job worker, SQLite checkpointer) and the
-/// HTTP server.
+/// Starts the background parts (event dispatcher, job worker, the open sockets' session
+/// check, SQLite checkpointer) and the HTTP server.
 pub fn start(state: AppState) -> Result<Running, String> {
     let config = state.config.clone();
     let listener = TcpListener::bind(&config.bind)
@@ -92,6 +92,8 @@ pub fn start(state: AppState) -> Result<Running, String> {
     if config.jobs_enabled {
         background.push(tokio::spawn(crate::jobs::worker::run(state.clone())).abort_handle());
     }
+    background
+        .push(tokio::spawn(state.sessions.clone().watch_sockets(state.db.clone())).abort_handle());
     if let Some(task) = state.db.start_checkpointer() {
         background.push(task.abort_handle());
     }

@@ -99,40 +99,136 @@ async fn login_is_throttled_per_account_and_per_ip() {
     assert_eq!(last, 429, "the IP limit applies across accounts");
 }
 
+/// Guesses sent all at once: the limit is checked and the attempt counted in one step, before
+/// the slow password check, so no more guesses than the limit are ever verified; the others
+/// wait, and so does the right password until the window ends.
 #[tokio::test]
-async fn refresh_rotates_and_a_used_refresh_token_stops_working() {
+async fn concurrent_wrong_passwords_cannot_outrun_the_account_limit() {
+    let app = spawn_app_with(|c| {
+        c.login_max_failures_per_account = 5;
+        c.login_max_attempts_per_ip = 100;
+    })
+    .await;
+    app.load_demo().await;
+    let bad = json!({"email": "csm2@magicstore.test", "password": "guessing wrong"});
+    let answers = futures_util::future::join_all((0..20).map(|_| async {
+        let res = app.post_json("/auth/login", None, &bad).await;
+        let retry: Option<u64> = res
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        (res.status().as_u16(), retry)
+    }))
+    .await;
+    let verified = answers.iter().filter(|(status, _)| *status == 401).count();
+    assert_eq!(
+        verified, 5,
+        "guesses checked against the password: {answers:?}"
+    );
+    for (status, retry) in &answers {
+        assert!(
+            *status == 401 || (*status == 429 && retry.is_some_and(|r| (1..=300).contains(&r))),
+            "each guess is refused or told to wait (with Retry-After): {answers:?}"
+        );
+    }
+    let right = json!({"email": "csm2@magicstore.test", "password": common::PASSWORD});
+    assert_problem(
+        app.post_json("/auth/login", None, &right).await,
+        429,
+        "rate_limited",
+    )
+    .await;
+}
+
+async fn refresh(app: &common::TestApp, token: &str) -> reqwest::Response {
+    app.post_json("/auth/refresh", None, &json!({"refresh_token": token}))
+        .await
+}
+
+/// A refresh token works once. One that comes back after its exchange was copied, and the
+/// server cannot tell who holds the copy: the whole session ends, so the token issued in its
+/// place, that token's successors and the session's access tokens stop working as well.
+/// The user's other sessions are not touched.
+#[tokio::test]
+async fn a_replayed_refresh_token_ends_its_whole_session() {
     let app = spawn_app().await;
     app.load_demo().await;
     let first = app.login("agent1@magicstore.test").await;
-    let res = app
-        .post_json(
-            "/auth/refresh",
-            None,
-            &json!({"refresh_token": first.refresh_token}),
-        )
-        .await;
+    let other = app.login("agent1@magicstore.test").await;
+    let res = refresh(&app, &first.refresh_token).await;
     assert_eq!(res.status(), 200);
     let second: shared::auth::TokenResponse = res.json().await.expect("tokens");
     assert_ne!(second.refresh_token, first.refresh_token);
-    app.get_ok("/me", &second.access_token).await;
-    let again = app
-        .post_json(
-            "/auth/refresh",
-            None,
-            &json!({"refresh_token": first.refresh_token}),
-        )
-        .await;
-    assert_problem(again, 401, "invalid_refresh_token").await;
-    assert_eq!(
-        app.post_json(
-            "/auth/refresh",
-            None,
-            &json!({"refresh_token": second.refresh_token})
-        )
-        .await
-        .status(),
-        200
-    );
+    let res = refresh(&app, &second.refresh_token).await;
+    assert_eq!(res.status(), 200);
+    let third: shared::auth::TokenResponse = res.json().await.expect("tokens");
+    app.get_ok("/me", &third.access_token).await;
+
+    // The first token comes back (an attacker's copy, or the owner's stale one).
+    assert_problem(
+        refresh(&app, &first.refresh_token).await,
+        401,
+        "invalid_refresh_token",
+    )
+    .await;
+    assert_problem(
+        refresh(&app, &third.refresh_token).await,
+        401,
+        "invalid_refresh_token",
+    )
+    .await;
+    assert_problem(
+        app.get("/me", Some(&third.access_token)).await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+    // Asking again changes nothing, and the user's other session lives on.
+    assert_problem(
+        refresh(&app, &second.refresh_token).await,
+        401,
+        "invalid_refresh_token",
+    )
+    .await;
+    app.get_ok("/me", &other.access_token).await;
+    assert_eq!(refresh(&app, &other.refresh_token).await.status(), 200);
+}
+
+/// Two refreshes with one token at the same moment: at most one gets new tokens (the row is
+/// changed only while it still holds the old token), and the other is a replay.
+#[tokio::test]
+async fn concurrent_refreshes_with_one_token_do_not_both_succeed() {
+    let app = spawn_app_with(|c| c.database_pool_size = 8).await;
+    app.load_demo().await;
+    for round in 0..3 {
+        let login = app.login("agent1@magicstore.test").await;
+        let answers =
+            futures_util::future::join_all((0..6).map(|_| refresh(&app, &login.refresh_token)))
+                .await;
+        let mut issued = Vec::new();
+        for res in answers {
+            match res.status().as_u16() {
+                200 => {
+                    let t: shared::auth::TokenResponse = res.json().await.expect("tokens");
+                    issued.push(t);
+                }
+                _ => {
+                    assert_problem(res, 401, "invalid_refresh_token").await;
+                }
+            }
+        }
+        assert!(
+            issued.len() <= 1,
+            "round {round}: {} refreshes succeeded",
+            issued.len()
+        );
+        // The losers were replays, so whatever was issued is dead too.
+        for t in &issued {
+            assert_eq!(refresh(&app, &t.refresh_token).await.status(), 401);
+            assert_eq!(app.get("/me", Some(&t.access_token)).await.status(), 401);
+        }
+    }
 }
 
 #[tokio::test]

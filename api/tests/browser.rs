@@ -581,6 +581,38 @@ async fn a_refused_access_token_is_refreshed_and_a_dead_session_signs_out() {
     .await;
 }
 
+/// The open page's session ends elsewhere (its password changed from another session): the
+/// server closes the page's live socket with 4401, and the page goes to the login page and
+/// forgets the session, with no reload or click, instead of reconnecting over and over.
+#[tokio::test]
+async fn a_session_ended_elsewhere_signs_the_open_page_out() {
+    if !enabled() {
+        return;
+    }
+    scenario(|app, c| async move {
+        sign_in(&c, &app, "csm1@magicstore.test", PASSWORD).await;
+        wait_for(&c, "project-card").await;
+        c.wait()
+            .at_most(WAIT)
+            .for_element(css("[data-test=\"live-indicator\"][data-state=\"live\"]"))
+            .await
+            .expect("live");
+        let other = app.login("csm1@magicstore.test").await;
+        let res = app
+            .post_json(
+                "/auth/password",
+                Some(&other.access_token),
+                &json!({"current_password": PASSWORD, "new_password": "a new long passphrase"}),
+            )
+            .await;
+        assert_eq!(res.status(), 204);
+        wait_for(&c, "login-email").await;
+        assert_eq!(path(&c).await, "/login");
+        assert_eq!(stored_session(&c).await, Value::Null);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_change_made_elsewhere_appears_live() {
     if !enabled() {

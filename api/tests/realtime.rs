@@ -880,3 +880,215 @@ async fn a_user_hears_when_their_own_account_changes() {
     assert_eq!(kinds, vec!["user.updated", "user.updated"]);
     assert_eq!(events["items"][0]["payload"]["user_id"], agent_id.as_str());
 }
+
+// --- A session's end closes its sockets ---------------------------------------------------
+
+/// How the member's session ends in [`a_sessions_end_closes_its_socket`].
+#[derive(Debug, Clone, Copy)]
+enum End {
+    Logout,
+    PasswordChangedElsewhere,
+    Deactivated,
+}
+
+/// Reads until the server closes the socket and returns the close code and reason with the
+/// events that came first; fails if the socket stays open for `wait`.
+async fn until_closed(ws: &mut Ws, wait: Duration) -> (u16, String, Vec<Value>) {
+    let deadline = Instant::now() + wait;
+    let mut events = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, ws.next()).await {
+            Err(_) => panic!("the socket is still open after {wait:?}; it delivered {events:?}"),
+            Ok(None) => panic!("the stream ended without a close frame; events: {events:?}"),
+            Ok(Some(Err(e))) => panic!("WebSocket error before a close frame: {e}"),
+            Ok(Some(Ok(Message::Close(frame)))) => {
+                let frame = frame.expect("a close frame with a code");
+                return (u16::from(frame.code), frame.reason.to_string(), events);
+            }
+            Ok(Some(Ok(Message::Text(text)))) => {
+                let frame: Value = serde_json::from_str(text.as_str()).expect("JSON");
+                events.push(frame["event"].clone());
+            }
+            Ok(Some(Ok(_))) => continue,
+        }
+    }
+}
+
+/// The next `ticket.message` event on the socket (others, such as `ticket.changed`, skipped).
+async fn next_message(ws: &mut Ws, who: &str) -> Value {
+    loop {
+        let event = next_event(ws, who).await;
+        if event["kind"] == "ticket.message" {
+            return event;
+        }
+    }
+}
+
+async fn reply(app: &TestApp, agent: &str, ticket: &str, body: &str) {
+    let res = app
+        .post_json(
+            &format!("/tickets/{ticket}/messages"),
+            Some(agent),
+            &json!({"kind": "reply", "body": body}),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "reply {body:?}");
+}
+
+/// A client's socket hears the agent's reply; then the client's session ends one way or
+/// another, and the socket is closed with 4401 ("session ended") at once, without the next
+/// reply. The session cache is set to a minute, so only the process telling its sockets (not
+/// the periodic check) can close it in time.
+async fn a_sessions_end_closes_its_socket(end: End) {
+    let app = common::spawn_app_with(|c| c.session_cache_ms = 60_000).await;
+    app.load_demo().await;
+    let agent = app.token("agent1@magicstore.test").await; // Technical support
+    let member = app.login("member@fashop.test").await;
+    let res = app
+        .post_json(
+            "/tickets",
+            Some(&member.access_token),
+            &json!({"subject": "Checkout fails", "body": "Error 500", "cluster": "technical_problem"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let ticket: Value = res.json().await.expect("ticket");
+    let ticket = ticket["id"].as_str().expect("id").to_string();
+    let (mut ws, _) = open_ws(&app.address, &member.access_token).await;
+    reply(&app, &agent, &ticket, "Before the end").await;
+    let heard = next_message(&mut ws, "the member").await;
+    assert_eq!(heard["payload"]["body"], "Before the end", "{heard}");
+    // Whatever else the first reply raised arrives before the end.
+    while next_frame(&mut ws, QUIET_WAIT).await.is_some() {}
+
+    let mut survivor = None;
+    let res = match end {
+        End::Logout => {
+            app.post_json(
+                "/auth/logout",
+                Some(&member.access_token),
+                &json!({"refresh_token": member.refresh_token}),
+            )
+            .await
+        }
+        End::PasswordChangedElsewhere => {
+            let other = app.login("member@fashop.test").await;
+            survivor = Some(open_ws(&app.address, &other.access_token).await.0);
+            app.post_json(
+                "/auth/password",
+                Some(&other.access_token),
+                &json!({"current_password": PASSWORD, "new_password": "a new long passphrase"}),
+            )
+            .await
+        }
+        End::Deactivated => {
+            let admin = app.token("admin@magicstore.test").await;
+            let id = app.user_id(&admin, "member@fashop.test").await;
+            app.patch_json(
+                &format!("/users/{id}"),
+                Some(&admin),
+                &json!({"active": false}),
+            )
+            .await
+        }
+    };
+    assert!(res.status().is_success(), "{end:?}: {}", res.status());
+    let ended_at = Instant::now();
+    reply(&app, &agent, &ticket, "After the end").await;
+
+    let (code, reason, events) = until_closed(&mut ws, Duration::from_secs(3)).await;
+    assert_eq!((code, reason.as_str()), (4401, "session ended"), "{end:?}");
+    assert!(
+        ended_at.elapsed() < Duration::from_secs(3),
+        "{end:?}: closed {:?} after the end",
+        ended_at.elapsed()
+    );
+    // Nothing raised after the end got through (deactivation itself tells the user's
+    // streams that the account changed, in the same transaction that ends the session).
+    let after: Vec<&Value> = events
+        .iter()
+        .filter(|e| !(matches!(end, End::Deactivated) && e["kind"] == "user.updated"))
+        .collect();
+    assert!(
+        after.is_empty(),
+        "{end:?}: delivered after the end: {after:?}"
+    );
+
+    // The session that changed the password keeps its socket, and hears the reply.
+    if let Some(mut ws) = survivor {
+        let heard = next_message(&mut ws, "the other session").await;
+        assert_eq!(heard["payload"]["body"], "After the end", "{heard}");
+    }
+}
+
+#[tokio::test]
+async fn logging_out_closes_the_sessions_socket() {
+    a_sessions_end_closes_its_socket(End::Logout).await;
+}
+
+#[tokio::test]
+async fn a_password_change_elsewhere_closes_the_sessions_socket() {
+    a_sessions_end_closes_its_socket(End::PasswordChangedElsewhere).await;
+}
+
+#[tokio::test]
+async fn deactivating_the_user_closes_their_socket() {
+    a_sessions_end_closes_its_socket(End::Deactivated).await;
+}
+
+/// An idle socket (no event to check its session on) is told as soon as this process ends
+/// its session, not when the periodic check, here a minute away, comes round.
+#[tokio::test]
+async fn an_idle_socket_closes_as_soon_as_this_process_ends_its_session() {
+    let app = common::spawn_app_with(|c| c.session_cache_ms = 60_000).await;
+    app.load_demo().await;
+    let login = app.login("csm1@magicstore.test").await;
+    let (mut ws, _) = open_ws(&app.address, &login.access_token).await;
+    let res = app
+        .post_json(
+            "/auth/logout",
+            Some(&login.access_token),
+            &json!({"refresh_token": login.refresh_token}),
+        )
+        .await;
+    assert_eq!(res.status(), 204);
+    let (code, reason, events) = until_closed(&mut ws, Duration::from_secs(2)).await;
+    assert_eq!((code, reason.as_str()), (4401, "session ended"));
+    assert!(events.is_empty(), "{events:?}");
+}
+
+/// A session ended where this process cannot see it (another `tandem` on the database,
+/// simulated by writing to the database directly): the socket's periodic check closes it
+/// within `session_cache_ms`.
+#[tokio::test]
+async fn a_session_ended_by_another_process_closes_the_socket_in_time() {
+    let app = common::spawn_app_with(|c| c.session_cache_ms = 300).await;
+    app.load_demo().await;
+    let login = app.login("csm1@magicstore.test").await;
+    let (mut ws, _) = open_ws(&app.address, &login.access_token).await;
+    // The socket is not closed while the session lives.
+    assert_quiet(&mut ws, "csm1").await;
+    let user_id = login.user.id.clone();
+    let revoked = app
+        .state
+        .db
+        .run(move |conn| {
+            use api::db::schema::sessions as s;
+            use diesel::prelude::*;
+            Ok(diesel::update(s::table.filter(s::user_id.eq(&user_id)))
+                .set(s::revoked_at.eq(api::db::now()))
+                .execute(conn)?)
+        })
+        .await
+        .expect("revoke behind the process's back");
+    assert_eq!(revoked, 1);
+    let ended_at = Instant::now();
+    let (code, _, _) = until_closed(&mut ws, Duration::from_secs(2)).await;
+    assert_eq!(code, 4401);
+    assert!(
+        ended_at.elapsed() < Duration::from_millis(1500),
+        "closed {:?} after the end",
+        ended_at.elapsed()
+    );
+}

@@ -29,6 +29,11 @@ pub struct EventList {
     pub has_more: bool,
 }
 
+/// The WebSocket close code for "the session ended" (signed out, password changed in another
+/// session, account deactivated): the client must sign in again, not reconnect. From the
+/// range RFC 6455 leaves to applications; 4401 echoes HTTP 401.
+pub const WS_CLOSE_SESSION_ENDED: u16 = 4401;
+
 /// What the server sends on the WebSocket, one JSON text frame each.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

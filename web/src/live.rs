@@ -1,21 +1,23 @@
 //! The live connection: one WebSocket per signed-in tab, reconnected with backoff. After a
 //! reconnect the events missed meanwhile are fetched from `/events?after=<last seq>`, so every
-//! event reaches [`Live::latest`] once and in order.
+//! event reaches [`Live::latest`] once and in order. When the server closes it because the
+//! session ended, or will not let it in again, the session is checked through the API, whose
+//! refusal signs the user out (and stops this loop) instead of reconnecting forever.
 
 use std::cell::{Cell, RefCell};
 
 use futures::channel::oneshot;
 use futures::future::{Either, Shared, select};
 use futures::{FutureExt, StreamExt};
-use gloo_net::websocket::Message;
 use gloo_net::websocket::futures::WebSocket;
+use gloo_net::websocket::{Message, WebSocketError};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::events::{Event, WsMessage};
+use shared::events::{Event, WS_CLOSE_SESSION_ENDED, WsMessage};
 
-use crate::api;
 use crate::api::client::fresh_access_token;
+use crate::{api, session};
 
 const BACKOFF_START_MS: u32 = 1_000;
 const BACKOFF_MAX_MS: u32 = 30_000;
@@ -86,6 +88,16 @@ fn cancelled(cancel: &Cancel) -> bool {
     cancel.peek().is_some()
 }
 
+/// How a connection ended.
+enum Closed {
+    /// `stop` was called.
+    Cancelled,
+    /// The server closed it with [`WS_CLOSE_SESSION_ENDED`].
+    SessionEnded,
+    /// Anything else; `greeted` when the hello had come (so the upgrade was accepted).
+    Lost { greeted: bool },
+}
+
 async fn run(cancel: Cancel) {
     let live = get();
     live.status.set(Status::Connecting);
@@ -95,10 +107,23 @@ async fn run(cancel: Cancel) {
             // Signed out meanwhile.
             Ok(None) => return,
             Ok(Some(token)) => {
-                if let Ok(ws) = WebSocket::open(&ws_url(&token))
-                    && connection(ws, &cancel, &mut backoff).await.is_break()
-                {
-                    return;
+                let ended = match WebSocket::open(&ws_url(&token)) {
+                    Ok(ws) => connection(ws, &cancel, &mut backoff).await,
+                    Err(_) => Closed::Lost { greeted: false },
+                };
+                match ended {
+                    Closed::Cancelled => return,
+                    // A page cannot see why an upgrade was refused, so a socket that never
+                    // said hello may mean a dead session too. Asking the API settles it: a
+                    // dead session is cleared (see `api::client`), which stops this loop;
+                    // a pair another tab obtained meanwhile is taken over.
+                    Closed::SessionEnded | Closed::Lost { greeted: false } => {
+                        if session::get().signed_out_by_user.get_untracked() {
+                            return;
+                        }
+                        let _ = api::auth::me().await;
+                    }
+                    Closed::Lost { greeted: true } => {}
                 }
             }
             Err(_) => {}
@@ -117,37 +142,37 @@ async fn run(cancel: Cancel) {
     }
 }
 
-/// Reads one connection until it ends. `Break` when the loop was cancelled.
-async fn connection(
-    mut ws: WebSocket,
-    cancel: &Cancel,
-    backoff: &mut u32,
-) -> std::ops::ControlFlow<()> {
-    use std::ops::ControlFlow;
+/// Reads one connection until it ends.
+async fn connection(mut ws: WebSocket, cancel: &Cancel, backoff: &mut u32) -> Closed {
+    let mut greeted = false;
     loop {
         let next = match select(ws.next(), cancel.clone()).await {
             Either::Left((next, _)) => next,
-            Either::Right(_) => return ControlFlow::Break(()),
+            Either::Right(_) => return Closed::Cancelled,
         };
         let text = match next {
             Some(Ok(Message::Text(text))) => text,
             Some(Ok(Message::Bytes(_))) => continue,
-            Some(Err(_)) | None => return ControlFlow::Continue(()),
+            Some(Err(WebSocketError::ConnectionClose(e))) if e.code == WS_CLOSE_SESSION_ENDED => {
+                return Closed::SessionEnded;
+            }
+            Some(Err(_)) | None => return Closed::Lost { greeted },
         };
         match serde_json::from_str::<WsMessage>(&text) {
             Ok(WsMessage::Hello { latest_seq }) => {
+                greeted = true;
                 match LAST_SEQ.with(Cell::get) {
                     // Back after a gap: fetch what was missed before reading on.
                     Some(last) if latest_seq > last => {
                         if catch_up(last).await.is_err() {
-                            return ControlFlow::Continue(());
+                            return Closed::Lost { greeted };
                         }
                     }
                     Some(_) => {}
                     None => LAST_SEQ.with(|s| s.set(Some(latest_seq))),
                 }
                 if cancelled(cancel) {
-                    return ControlFlow::Break(());
+                    return Closed::Cancelled;
                 }
                 *backoff = BACKOFF_START_MS;
                 get().status.set(Status::Live);

@@ -24,18 +24,29 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// Checks the token, then (in one query) that its session is open and its user active.
+    /// Checks the token, then that its session is open and its user active.
     pub async fn from_token(state: &AppState, token: &str) -> ApiResult<Actor> {
         let claims = state.keys.verify(token)?;
-        if let Some((role, organization_id)) = state.sessions.get(&claims.sid, &claims.sub) {
+        Actor::of_session(state, claims.sid, claims.sub).await
+    }
+
+    /// The user of a session that is still open and whose user is active: from the session
+    /// cache when it was checked lately, else in one query.
+    pub async fn of_session(
+        state: &AppState,
+        session_id: String,
+        user_id: String,
+    ) -> ApiResult<Actor> {
+        if let Some((role, organization_id)) = state.sessions.get(&session_id, &user_id) {
             return Ok(Actor {
-                user_id: claims.sub,
-                session_id: claims.sid,
+                user_id,
+                session_id,
                 role,
                 organization_id,
             });
         }
-        let (sub, sid) = (claims.sub.clone(), claims.sid.clone());
+        let generation = state.sessions.generation();
+        let (sub, sid) = (user_id.clone(), session_id.clone());
         let row: Option<(String, String)> = state
             .db
             .run(move |conn| {
@@ -61,10 +72,10 @@ impl Actor {
             .ok_or_else(|| ApiError::internal(format!("unknown role {role:?}")))?;
         state
             .sessions
-            .put(&claims.sid, &claims.sub, role, &organization_id);
+            .put(generation, &session_id, &user_id, role, &organization_id);
         Ok(Actor {
-            user_id: claims.sub,
-            session_id: claims.sid,
+            user_id,
+            session_id,
             role,
             organization_id,
         })

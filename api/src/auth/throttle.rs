@@ -1,5 +1,6 @@
-//! Login throttling: sliding windows per account (failed attempts) and per client IP (all
-//! attempts), kept in memory. A blocked caller learns how long to wait (`Retry-After`).
+//! Login throttling: sliding windows per account (attempts not cleared by a successful login)
+//! and per client IP (all attempts), kept in memory. A blocked caller learns how long to wait
+//! (`Retry-After`).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -25,39 +26,32 @@ impl Throttle {
         }
     }
 
-    /// Seconds to wait when this account or IP is over its limit.
-    pub fn blocked(&self, account: &str, ip: &str) -> Option<u64> {
+    /// Checks both limits and, when neither is reached, counts this attempt against both at
+    /// once (under one lock), before the password is verified: concurrent attempts cannot all
+    /// pass the check while the slow verification runs. The account's count is a reservation
+    /// that a successful login clears. `Err` holds the seconds to wait.
+    pub fn reserve(&self, account: &str, ip: &str) -> Result<(), u64> {
         let now = Instant::now();
+        let (account, ip) = (format!("a:{account}"), format!("i:{ip}"));
         let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
-        let a = self.wait(&mut hits, &format!("a:{account}"), self.per_account, now);
-        let i = self.wait(&mut hits, &format!("i:{ip}"), self.per_ip, now);
-        a.max(i)
-    }
-
-    /// Counts an attempt from this IP.
-    pub fn attempt(&self, ip: &str) {
-        self.record(&format!("i:{ip}"));
-    }
-
-    /// Counts a failed attempt on this account.
-    pub fn failure(&self, account: &str) {
-        self.record(&format!("a:{account}"));
-    }
-
-    /// A successful login clears the account's failures.
-    pub fn success(&self, account: &str) {
-        let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
-        hits.remove(&format!("a:{account}"));
-    }
-
-    fn record(&self, key: &str) {
-        let now = Instant::now();
-        let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
+        let a = self.wait(&mut hits, &account, self.per_account, now);
+        let i = self.wait(&mut hits, &ip, self.per_ip, now);
+        if let Some(wait) = a.max(i) {
+            return Err(wait);
+        }
         if hits.len() > SWEEP_AT {
             let window = self.window;
             hits.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < window));
         }
-        hits.entry(key.to_string()).or_default().push_back(now);
+        hits.entry(account).or_default().push_back(now);
+        hits.entry(ip).or_default().push_back(now);
+        Ok(())
+    }
+
+    /// A successful login clears the account's count (its own reservation and earlier failures).
+    pub fn success(&self, account: &str) {
+        let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
+        hits.remove(&format!("a:{account}"));
     }
 
     fn wait(
@@ -91,26 +85,37 @@ mod tests {
     fn accounts_block_after_failures_and_clear_on_success() {
         let t = Throttle::new(60, 3, 100);
         for _ in 0..3 {
-            assert_eq!(t.blocked("a@x.it", "1.1.1.1"), None);
-            t.failure("a@x.it");
+            assert_eq!(t.reserve("a@x.it", "1.1.1.1"), Ok(()));
         }
-        let wait = t.blocked("a@x.it", "1.1.1.1");
-        assert!(wait.is_some_and(|w| (1..=60).contains(&w)), "{wait:?}");
+        let wait = t.reserve("a@x.it", "1.1.1.1");
+        assert!(wait.is_err_and(|w| (1..=60).contains(&w)), "{wait:?}");
         assert_eq!(
-            t.blocked("b@x.it", "1.1.1.1"),
-            None,
+            t.reserve("b@x.it", "1.1.1.1"),
+            Ok(()),
             "other accounts are unaffected"
         );
         t.success("a@x.it");
-        assert_eq!(t.blocked("a@x.it", "1.1.1.1"), None);
+        assert_eq!(t.reserve("a@x.it", "1.1.1.1"), Ok(()));
     }
 
     #[test]
     fn ips_block_after_attempts() {
         let t = Throttle::new(60, 100, 2);
-        t.attempt("9.9.9.9");
-        t.attempt("9.9.9.9");
-        assert!(t.blocked("any@x.it", "9.9.9.9").is_some());
-        assert_eq!(t.blocked("any@x.it", "8.8.8.8"), None);
+        assert_eq!(t.reserve("a@x.it", "9.9.9.9"), Ok(()));
+        t.success("a@x.it");
+        assert_eq!(t.reserve("b@x.it", "9.9.9.9"), Ok(()));
+        assert!(t.reserve("any@x.it", "9.9.9.9").is_err());
+        assert_eq!(t.reserve("any@x.it", "8.8.8.8"), Ok(()));
+    }
+
+    #[test]
+    fn a_refused_attempt_is_not_counted() {
+        let t = Throttle::new(60, 1, 100);
+        assert_eq!(t.reserve("a@x.it", "1.1.1.1"), Ok(()));
+        for _ in 0..5 {
+            assert!(t.reserve("a@x.it", "1.1.1.1").is_err());
+        }
+        let hits = t.hits.lock().unwrap_or_else(|p| p.into_inner());
+        assert_eq!(hits.get("i:1.1.1.1").map(VecDeque::len), Some(1));
     }
 }

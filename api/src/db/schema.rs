@@ -76,6 +76,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    rotated_refresh_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     invitations (id) {
         id -> Text,
         email -> Text,
@@ -570,6 +578,7 @@ diesel::joinable!(user_skills -> users (user_id));
 diesel::joinable!(department_members -> departments (department_id));
 diesel::joinable!(department_members -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(rotated_refresh_tokens -> sessions (session_id));
 diesel::joinable!(invitations -> organizations (organization_id));
 diesel::joinable!(events -> users (user_id));
 diesel::joinable!(projects -> organizations (organization_id));
@@ -601,6 +610,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     departments,
     department_members,
     sessions,
+    rotated_refresh_tokens,
     invitations,
     idempotency_keys,
     events,

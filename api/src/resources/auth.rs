@@ -6,6 +6,7 @@ use shared::ErrorCode;
 use shared::auth::{ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse};
 use shared::validate::normalize_email;
 
+use crate::auth::sessions::Rotation;
 use crate::auth::{Actor, password, sessions};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
@@ -82,10 +83,11 @@ pub async fn login(
     } = body.into_inner();
     let email = normalize_email(&email);
     let ip = client_ip(&req);
-    if let Some(wait) = state.throttle.blocked(&email, &ip) {
-        return Err(ApiError::rate_limited(wait));
-    }
-    state.throttle.attempt(&ip);
+    // Counted before the (slow) password check, so concurrent guesses cannot all get in.
+    state
+        .throttle
+        .reserve(&email, &ip)
+        .map_err(ApiError::rate_limited)?;
     let lookup = email.clone();
     let row = state
         .db
@@ -104,7 +106,6 @@ pub async fn login(
     })
     .await?;
     let (true, Some(row)) = (ok, row) else {
-        state.throttle.failure(&email);
         return Err(ApiError::new(
             ErrorCode::InvalidCredentials,
             "the e-mail or the password is wrong",
@@ -122,11 +123,11 @@ pub async fn login(
 #[utoipa::path(
     post, path = "/api/v1/auth/refresh", operation_id = "refreshToken", tag = "auth",
     summary = "Exchange a refresh token for a new token pair",
-    description = "Each refresh token works once: the answer carries its replacement.",
+    description = "Each refresh token works once: the answer carries its replacement. Presenting a token that was already exchanged ends its session (the replacement stops working too), since someone else holds a copy.",
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
-        (status = 401, description = "Unknown, used, expired or revoked refresh token", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, used, expired or revoked refresh token (a used one also ends its session)", body = shared::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/auth/refresh")]
@@ -136,15 +137,30 @@ pub async fn refresh(
 ) -> ApiResult<HttpResponse> {
     let token = body.into_inner().refresh_token;
     let st = state.clone();
-    let tokens = state
+    let ttl = state.config.refresh_token_ttl_days;
+    // Ok(Err(user)) commits a replay's revocation before the refusal is answered.
+    let outcome = state
         .db
-        .tx(move |conn| {
-            let (user_id, sid, fresh) =
-                sessions::rotate(conn, &token, st.config.refresh_token_ttl_days)?;
-            token_response(conn, &st, &user_id, &sid, fresh)
+        .tx(move |conn| match sessions::rotate(conn, &token, ttl)? {
+            Rotation::Rotated {
+                user_id,
+                session_id,
+                token,
+            } => token_response(conn, &st, &user_id, &session_id, token).map(Ok),
+            Rotation::Replayed { user_id } => Ok(Err(Some(user_id))),
+            Rotation::Refused => Ok(Err(None)),
         })
         .await?;
-    Ok(HttpResponse::Ok().json(tokens))
+    match outcome {
+        Ok(tokens) => Ok(HttpResponse::Ok().json(tokens)),
+        Err(replayed) => {
+            if let Some(user_id) = replayed {
+                // The ended session's access tokens stop working here at once too.
+                state.sessions.forget_user(&user_id);
+            }
+            Err(sessions::refused())
+        }
+    }
 }
 
 #[utoipa::path(

@@ -1,9 +1,12 @@
-//! The WebSocket: each signed-in browser gets its user's events live.
+//! The WebSocket: each signed-in browser gets its user's events live, until its session ends
+//! (then it is closed with code 4401, `shared::events::WS_CLOSE_SESSION_ENDED`).
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_ws::{CloseCode, CloseReason};
 use futures_util::StreamExt;
 use serde::Deserialize;
-use shared::events::WsMessage;
+use shared::ErrorCode;
+use shared::events::{WS_CLOSE_SESSION_ENDED, WsMessage};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::Actor;
@@ -24,7 +27,7 @@ const PING_EVERY: std::time::Duration = std::time::Duration::from_secs(25);
 #[utoipa::path(
     get, path = "/api/v1/ws", operation_id = "openWebSocket", tag = "realtime",
     summary = "Open the live event stream (WebSocket)",
-    description = "Upgrade to a WebSocket. Authenticate with `Authorization: Bearer` or `?access_token=`. The first frame is `{\"type\":\"hello\",\"latest_seq\":N}`; then each event arrives as `{\"type\":\"event\",\"event\":{…}}`. After a reconnect, call `listEvents` with the last seq seen.",
+    description = "Upgrade to a WebSocket. Authenticate with `Authorization: Bearer` or `?access_token=`. The first frame is `{\"type\":\"hello\",\"latest_seq\":N}`; then each event arrives as `{\"type\":\"event\",\"event\":{…}}`. After a reconnect, call `listEvents` with the last seq seen. When the session ends (signed out, password changed in another session, account deactivated) the server closes the socket with code 4401 (`session ended`) within `session_cache_ms`, and sends no event after the end; sign in again rather than reconnect.",
     params(("access_token" = Option<String>, Query, description = "The access token, for clients that cannot send headers")),
     responses((status = 101, description = "Switching to the WebSocket protocol; then a stream of WsMessage frames", body = WsMessage)),
     security(("bearer" = [])),
@@ -56,6 +59,8 @@ pub async fn connect(
     let (response, mut session, mut incoming) = actix_ws::handle(&req, body)
         .map_err(|e| ApiError::field("upgrade", "websocket", e.to_string()))?;
     let presence = PresenceGuard::open(&state, &actor.user_id).await;
+    let mut watch = state.sessions.watch(&actor.session_id);
+    let state = state.get_ref().clone();
     actix_web::rt::spawn(async move {
         let _presence = presence;
         let hello =
@@ -64,12 +69,34 @@ pub async fn connect(
             return;
         }
         let mut ping = tokio::time::interval(PING_EVERY);
+        let mut reason = None;
         loop {
             tokio::select! {
+                ended = &mut watch.ended => {
+                    // An error means the process is stopping, not that the session ended.
+                    if ended.is_ok() {
+                        reason = Some(session_ended());
+                    }
+                    break;
+                }
                 item = feed.recv() => match item {
                     Ok(event) => {
                         if event.seq <= latest {
                             continue;
+                        }
+                        // Checked like a request (cached for `session_cache_ms`): nothing
+                        // reaches a session this process has already ended.
+                        match Actor::of_session(&state, actor.session_id.clone(), actor.user_id.clone()).await {
+                            Ok(_) => {}
+                            Err(e) if e.code == ErrorCode::Unauthenticated => {
+                                reason = Some(session_ended());
+                                break;
+                            }
+                            // Unchecked, nothing is sent; the client reconnects and catches up.
+                            Err(_) => {
+                                reason = Some(CloseCode::Error.into());
+                                break;
+                            }
                         }
                         let frame = serde_json::to_string(&WsMessage::Event { event: (*event).clone() }).unwrap_or_default();
                         if session.text(frame).await.is_err() {
@@ -97,9 +124,17 @@ pub async fn connect(
                 }
             }
         }
-        let _ = session.close(None).await;
+        let _ = session.close(reason).await;
     });
     Ok(response)
+}
+
+/// The close frame of a socket whose session ended: the client signs in again.
+fn session_ended() -> CloseReason {
+    CloseReason {
+        code: CloseCode::Other(WS_CLOSE_SESSION_ENDED),
+        description: Some("session ended".into()),
+    }
 }
 
 /// Keeps the user marked online while the connection lives; the last connection of this

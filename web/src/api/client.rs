@@ -346,7 +346,59 @@ pub async fn refresh() -> Result<(), Problem> {
     result
 }
 
+/// Under a lock every tab of this site shares: two tabs sending the same refresh token would
+/// look like a stolen token replayed, and the server would end the session for both.
 async fn refresh_now() -> Result<(), Problem> {
+    across_tabs("tandem.refresh", refresh_locked()).await
+}
+
+/// Runs `f` holding the Web Locks API lock `name`, or unlocked where the API is missing
+/// (old browsers, plain-HTTP pages not on localhost). Looked up at run time: web-sys exposes
+/// the API only behind an unstable flag.
+async fn across_tabs<T>(name: &str, f: impl std::future::Future<Output = T>) -> T {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    let navigator = web_sys::window().map(|w| w.navigator());
+    let locks = navigator
+        .and_then(|n| js_sys::Reflect::get(&n, &JsValue::from_str("locks")).ok())
+        .filter(|l| l.is_object());
+    let request = locks.as_ref().and_then(|l| {
+        js_sys::Reflect::get(l, &JsValue::from_str("request"))
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()
+    });
+    let (Some(locks), Some(request)) = (locks, request) else {
+        return f.await;
+    };
+    // The lock is held until `held` settles, which `release` does once `f` is done.
+    let mut release = None;
+    let held = js_sys::Promise::new(&mut |resolve, _| release = Some(resolve));
+    let (granted_tx, granted) = futures::channel::oneshot::channel::<()>();
+    let on_grant = Closure::once(move |_lock: JsValue| -> JsValue {
+        let _ = granted_tx.send(());
+        held.into()
+    });
+    let asked = request
+        .call2(&locks, &JsValue::from_str(name), on_grant.as_ref())
+        .ok()
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
+    if let Some(done) = asked {
+        // Granted; or the request was refused (its promise rejects before any grant), and
+        // `f` runs without the lock.
+        let refused = wasm_bindgen_futures::JsFuture::from(done);
+        let _ = futures::future::select(granted, refused).await;
+    }
+    let out = f.await;
+    if let Some(release) = release {
+        let _ = release.call0(&JsValue::NULL);
+    }
+    drop(on_grant);
+    out
+}
+
+async fn refresh_locked() -> Result<(), Problem> {
     let Some(current) = session::tokens() else {
         return Err(signed_out());
     };
