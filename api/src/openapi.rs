@@ -133,6 +133,10 @@ impl Modify for Conventions {
                 "Body larger than accepted (code `payload_too_large`)",
             ),
             (
+                "KeyReused",
+                "This `Idempotency-Key` was used before with a different request (code `idempotency_key_reused`)",
+            ),
+            (
                 "Stale",
                 "`If-Match` names an older version: someone changed it first (code `precondition_failed`)",
             ),
@@ -178,6 +182,19 @@ impl Modify for Conventions {
                     if let RefOr::T(param) = param {
                         declare_parameter(param, max_limit);
                     }
+                }
+                let idempotent = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p, RefOr::T(p) if p.name == "Idempotency-Key"));
+                if idempotent {
+                    op.responses
+                        .responses
+                        .entry("409".into())
+                        .or_insert_with(|| {
+                            RefOr::Ref(Ref::new("#/components/responses/KeyReused"))
+                        });
                 }
             }
             let has_id = path.contains('{');

@@ -214,6 +214,7 @@ fn handle(conn: &mut DbConn, config: &Config, mail: InboundEmail) -> ApiResult<I
     responses(
         (status = 200, description = "What was done with the message", body = InboundOutcome),
         (status = 401, description = "Missing or wrong secret", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Inbound e-mail is not configured on this server (no `inbound_email_secret`)", body = shared::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/inbound/email")]
