@@ -377,7 +377,19 @@ pub struct ListQuery {
     /// Only projects with items past their due date.
     pub overdue: Option<bool>,
     /// `kickoff_date` (default, earliest first) or `name`.
+    #[param(inline, value_type = Option<ProjectSort>)]
     pub sort: Option<String>,
+}
+
+/// How the project list is ordered.
+// Declared for the contract only: the query keeps the text, so that a value that is none of
+// these is refused naming `sort`.
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ProjectSort {
+    KickoffDate,
+    Name,
 }
 
 #[utoipa::path(
