@@ -514,7 +514,12 @@ async fn every_answer_carries_the_security_headers() {
 
 #[tokio::test]
 async fn hsts_only_when_the_public_url_is_https() {
-    let app = spawn_app_with(|c| c.public_url = "https://tandem.example.com".into()).await;
+    // No web app built here (whatever TANDEM_WEB_DIST says), so `/` is the not-built page.
+    let app = spawn_app_with(|c| {
+        c.public_url = "https://tandem.example.com".into();
+        c.web_dist = "./no-web-app-here".into();
+    })
+    .await;
     let res = app.get("/health", None).await;
     assert_secure(&res, "an API answer over https", Part::Api, true);
     let res = app.get("/me", None).await;
