@@ -5,12 +5,15 @@
 # generator api/examples/bench_desk.rs:
 #   lists   first page (limit 50) of each work queue as desk agents, of each filter, of
 #           searches (common word, rare word, prefix) and of client users' portal lists;
-#   create  client users open tickets in parallel (POST /tickets: the full intake).
+#   create  client users open tickets in parallel (POST /tickets: the full intake);
+#   outage  BENCH_OUTAGE_TICKETS (20,000) tickets about one product from every logged-in
+#           client user (BENCH_CLIENTS, 100); outage-one: the same from one client.
 # Knobs: BENCH_DB=sqlite|postgres (default sqlite), BENCH_POSTGRES_URL (an admin URL, default
 # postgres://postgres@127.0.0.1:5432/postgres; a temp database is created and dropped),
 # BENCH_PORT (18082), BENCH_TICKETS (1000000), BENCH_MESSAGES (5000000), BENCH_ORGS (2000),
 # BENCH_AGENTS (100), BENCH_REQUESTS (requests per list measure, 300), BENCH_DURATION
 # (seconds of the create run, 20), BENCH_MEASURE_SECS (a list measure stops early after this, 15), BENCH_CREATE_CONCURRENCY (16), BENCH_PHASES (lists,create),
+# BENCH_CLIENTS (client users logged in, 100), BENCH_OUTAGE_TICKETS (20000),
 # BENCH_KEEP_DB=1 keeps the SQLite file / PostgreSQL database and prints where it is;
 # BENCH_DATABASE_URL=<url of a database seeded before> skips seeding and measures that one
 # (seed a million tickets once, measure many times; it is migrated, never dropped).
@@ -31,6 +34,8 @@ MEASURE_SECS=${BENCH_MEASURE_SECS:-15}
 DURATION=${BENCH_DURATION:-20}
 CREATE_CONCURRENCY=${BENCH_CREATE_CONCURRENCY:-16}
 PHASES=${BENCH_PHASES:-lists,create}
+CLIENTS=${BENCH_CLIENTS:-100}
+OUTAGE_TICKETS=${BENCH_OUTAGE_TICKETS:-20000}
 KEEP=${BENCH_KEEP_DB:-0}
 BASE=http://127.0.0.1:$PORT
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/release
@@ -83,6 +88,7 @@ echo "==> load: $LOAD --phases $PHASES"
 "$LOAD" --base "$BASE" --phases "$PHASES" --orgs "$ORGS" --requests "$REQUESTS" \
     --measure-secs "$MEASURE_SECS" \
     --duration "$DURATION" --create-concurrency "$CREATE_CONCURRENCY" \
+    --clients "$CLIENTS" --outage-tickets "$OUTAGE_TICKETS" \
     --server-pid "$SERVER_PID" 2>&1 | sed 's/^/    /'
 
 bench_server_rss

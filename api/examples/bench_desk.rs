@@ -54,6 +54,10 @@ struct Args {
     /// Workers of the ticket-creation run.
     #[arg(long, default_value_t = 16)]
     create_concurrency: usize,
+    /// Tickets of each outage run (all about one product: `outage` from every logged-in
+    /// client, `outage-one` from one client).
+    #[arg(long, default_value_t = 20_000)]
+    outage_tickets: usize,
     /// The server's process id, to report its CPU use (Linux).
     #[arg(long)]
     server_pid: Option<u32>,
@@ -355,8 +359,45 @@ async fn lists(
     rows
 }
 
-/// Client users open tickets for `duration` seconds from `create_concurrency` workers.
-async fn create(http: &reqwest::Client, base: &str, clients: &[Login], args: &Args) -> Row {
+/// What a creation run sends: every cluster and no product for `duration` seconds, or (an
+/// outage) `limit` tickets about one product.
+struct Intake<'a> {
+    label: String,
+    clients: &'a [Login],
+    product: Option<String>,
+    limit: Option<usize>,
+}
+
+/// An outage: `outage_tickets` tickets about the data set's first product, from `clients`.
+async fn outage(http: &reqwest::Client, base: &str, clients: &[Login], args: &Args) -> Res<Row> {
+    let products: serde_json::Value = http
+        .get(format!("{base}/api/v1/products"))
+        .bearer_auth(&clients[0].token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let product = products[0]["id"]
+        .as_str()
+        .ok_or("the data set has no product")?
+        .to_string();
+    let intake = Intake {
+        label: format!(
+            "POST /tickets, outage: {} tickets about one product from {} client{}",
+            args.outage_tickets,
+            clients.len(),
+            if clients.len() == 1 { "" } else { "s" }
+        ),
+        clients,
+        product: Some(product),
+        limit: Some(args.outage_tickets),
+    };
+    Ok(create(http, base, &intake, args).await)
+}
+
+/// Client users open tickets from `create_concurrency` workers (see [`Intake`]).
+async fn create(http: &reqwest::Client, base: &str, intake: &Intake<'_>, args: &Args) -> Row {
+    let clients = intake.clients;
     let clusters = [
         "technical_problem",
         "usage_help",
@@ -374,14 +415,25 @@ async fn create(http: &reqwest::Client, base: &str, clients: &[Login], args: &Ar
                 let (http, next) = (http.clone(), next.clone());
                 async move {
                     let (mut lat, mut failed) = (Vec::new(), 0);
-                    while Instant::now() < deadline {
+                    loop {
                         let k = next.fetch_add(1, Ordering::Relaxed);
+                        let done = match intake.limit {
+                            Some(n) => k >= n,
+                            None => Instant::now() >= deadline,
+                        };
+                        if done {
+                            break;
+                        }
                         let who = &clients[k % clients.len()];
-                        let body = json!({
+                        let mut body = json!({
                             "subject": format!("Bench request {k} {}", word(k % 5_000)),
                             "body": format!("{} {} {} — opened by the desk benchmark", word(k % 50), word(k % 700), word(k % 9_000)),
                             "cluster": clusters[k % clusters.len()],
                         });
+                        if let Some(product) = &intake.product {
+                            body["product_id"] = json!(product);
+                            body["cluster"] = json!("product_not_working");
+                        }
                         let start = Instant::now();
                         let res = http
                             .post(format!("{base}/api/v1/tickets"))
@@ -420,7 +472,7 @@ async fn create(http: &reqwest::Client, base: &str, clients: &[Login], args: &Ar
     let mut lat: Vec<Duration> = results.iter().flat_map(|r| r.0.clone()).collect();
     lat.sort();
     Row {
-        label: format!("POST /tickets ({} workers)", args.create_concurrency),
+        label: format!("{} ({} workers)", intake.label, args.create_concurrency),
         count: lat.len(),
         failed: results.iter().map(|r| r.1).sum(),
         per_s: lat.len() as f64 / elapsed.as_secs_f64(),
@@ -462,7 +514,17 @@ async fn main() -> Res<()> {
         let t0 = Instant::now();
         match phase.as_str() {
             "lists" => rows.extend(lists(&http, &base, &agents, &clients, &args).await),
-            "create" => rows.push(create(&http, &base, &clients, &args).await),
+            "create" => {
+                let intake = Intake {
+                    label: "POST /tickets".into(),
+                    clients: &clients,
+                    product: None,
+                    limit: None,
+                };
+                rows.push(create(&http, &base, &intake, &args).await);
+            }
+            "outage" => rows.push(outage(&http, &base, &clients, &args).await?),
+            "outage-one" => rows.push(outage(&http, &base, &clients[..1], &args).await?),
             other => return Err(format!("unknown phase {other}").into()),
         }
         if let (Some(b), Some(a)) = (cpu, cpu_secs(args.server_pid)) {
