@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Support-desk benchmark (issue #4, performance): prints figures, asserts nothing.
+# Support-desk benchmark: prints figures, asserts nothing.
 # Seeds a throw-away database with `tandem seed-desk` (1,000,000 tickets and 5,000,000
 # messages by default), starts a release `tandem` on it (loopback only) and runs the load
 # generator api/examples/bench_desk.rs:

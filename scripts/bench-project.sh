@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Client-project benchmark (issue #3, performance): prints figures, asserts nothing.
+# Client-project benchmark: prints figures, asserts nothing.
 # Seeds a throw-away database with `tandem seed-bench` (2,000 projects × 60 items, 200,000
 # chat messages by default), starts a release `tandem` on it (loopback only) and runs the
 # load generator api/examples/bench_project.rs:

@@ -1,4 +1,4 @@
-//! Load generator for the support-desk benchmark (issue #4, performance). Run by
+//! Load generator for the support-desk benchmark. Run by
 //! scripts/bench-desk.sh against a server holding the `tandem seed-desk` data set:
 //!
 //! * `lists`: the first page of every work queue (as desk agents), of each filter, of

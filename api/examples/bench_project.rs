@@ -1,4 +1,4 @@
-//! Load generator for the client-project benchmarks (issue #3, performance). Run by
+//! Load generator for the client-project benchmarks. Run by
 //! scripts/bench-project.sh against a server holding the `tandem seed-bench` data set:
 //!
 //! * `read`: GET a project and then its checklist, for random projects as their CSM or one

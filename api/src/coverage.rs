@@ -1,4 +1,4 @@
-//! When CSM coverage ends (PRODUCT §1: 12 months from contract start, for life on
+//! When CSM coverage ends (12 months from contract start, for life on
 //! `business`), the organisation moves to the low-touch pool. The rule itself is
 //! `shared::project::coverage`; the chat reads it on every post, and this sweep, run with the
 //! reminders, records the move on the organisation and tells those concerned.

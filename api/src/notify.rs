@@ -1,4 +1,4 @@
-//! Notifications (PRODUCT §2.5): one call records them for each recipient according to their
+//! Notifications: one call records them for each recipient according to their
 //! preferences, pushes them live, and arranges an e-mail digest for those who want e-mail.
 //! The digest job waits `notification_batch_secs` so several notifications become one
 //! message, and sends nothing to a user who is online (they saw them live) or has read them.

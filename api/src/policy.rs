@@ -289,7 +289,7 @@ pub fn use_canned_reply(actor: &Actor, side: Side) -> ApiResult<()> {
     work_tickets(actor)
 }
 
-/// Handoffs are the vendor's internal hand-overs (PRODUCT §4): staff list them; client users
+/// Handoffs are the vendor's internal hand-overs: staff list them; client users
 /// get 403 on the list and 404 on a single one (`view_handoff`).
 pub fn list_handoffs(actor: &Actor) -> ApiResult<()> {
     if actor.role.is_staff() {

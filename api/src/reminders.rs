@@ -1,4 +1,4 @@
-//! Reminders (PRODUCT §2.2, §2.5): a sweep on the job queue finds items due soon, items
+//! Reminders: a sweep on the job queue finds items due soon, items
 //! overdue and appointments about to start, and notifies the people concerned. Each reminder
 //! goes out once: its key (subject, kind, and the date or time it is for) is written to
 //! `reminders_sent` in the same transaction, so moving a due date or an appointment arms a

@@ -49,7 +49,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(jobs::retry)
         .service(events::list)
         .service(ws::connect)
-        // The client project (PRODUCT §2).
+        // The client project.
         .service(templates::list)
         .service(templates::create)
         .service(templates::get)
@@ -69,7 +69,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(notifications::mark_read)
         .service(notifications::get_preferences)
         .service(notifications::set_preferences)
-        // CSM chat and board (PRODUCT §2.3, §2.4).
+        // CSM chat and board.
         .service(chat::list)
         .service(chat::create)
         .service(chat::mark_read)
@@ -81,7 +81,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(board::unpin)
         .service(board::list_comments)
         .service(board::create_comment)
-        // Agenda and calendar feeds (PRODUCT §2.2).
+        // Agenda and calendar feeds.
         .service(appointments::create)
         .service(appointments::get)
         .service(appointments::update)
@@ -90,11 +90,11 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(calendar::mine)
         .service(calendar::regenerate)
         .service(calendar::feed_ics)
-        // The support desk (PRODUCT §3).
+        // The support desk.
         .service(inbound_email::receive)
         .service(products::list)
         .service(products::create)
-        // Configuring the desk (issue 4): calendars, SLA policies, routes, priority rules.
+        // Configuring the desk: calendars, SLA policies, routes, priority rules.
         .service(desk_calendars::list)
         .service(desk_calendars::create)
         .service(desk_calendars::get)
@@ -109,7 +109,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(desk_routes::set)
         .service(priority_rules::show)
         .service(priority_rules::replace)
-        // Automation rules and canned replies (issue 4 items 6 and 7).
+        // Automation rules and canned replies.
         .service(automation_rules::list)
         .service(automation_rules::create)
         .service(automation_rules::get)
@@ -136,7 +136,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(ratings::rate)
         .service(ratings::lookup)
         .service(ratings::rate_by_link)
-        // Refunds and handoffs (issue 4 items 8 and 9).
+        // Refunds and handoffs.
         .service(refund_policy::show)
         .service(refund_policy::replace)
         .service(repeat_rule::show)

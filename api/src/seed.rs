@@ -1,4 +1,4 @@
-//! `tandem seed-bench`: the benchmark data set (issue #3, performance) on top of the demo —
+//! `tandem seed-bench`: the benchmark data set on top of the demo —
 //! client organisations with two users each, shared round-robin by a few CSMs, each with one
 //! project from the built-in template stretched to N items, and a long chat history.
 //!

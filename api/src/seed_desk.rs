@@ -1,4 +1,4 @@
-//! `tandem seed-desk`: the support-desk benchmark data set (issue #4, performance) on top of
+//! `tandem seed-desk`: the support-desk benchmark data set on top of
 //! the demo — client organisations with two users each, support agents in the demo
 //! departments, and a year of tickets spread over statuses, priorities, clusters, channels and
 //! assignees, with their messages, tags, a "created" history line and the search index rows.

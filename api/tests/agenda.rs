@@ -1,4 +1,4 @@
-//! Appointments, the project agenda and the reminder sweep (PRODUCT §2.2, §2.5) against the
+//! Appointments, the project agenda and the reminder sweep against the
 //! real server, on SQLite and PostgreSQL.
 
 mod common;

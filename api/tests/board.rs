@@ -1,4 +1,4 @@
-//! The board (PRODUCT §2.4): posts listed pinned first, edited only by their author (marked
+//! The board: posts listed pinned first, edited only by their author (marked
 //! edited, If-Match honoured), pinned by the CSM side, commented by both sides with the right
 //! people notified, Markdown rendered with hostile payloads inert, and who may do what.
 

@@ -1,4 +1,4 @@
-//! Browser journeys through the support desk (PRODUCT §3, issue #4 items 10 and 11): a
+//! Browser journeys through the support desk: a
 //! client in the portal and an agent in the workspace, each in their own headless Chromium
 //! at 375 px, seeing each other's moves without reloading; searching the workspace; a file
 //! attached by the agent reaching the client's page; an administrator editing a canned reply

@@ -1,4 +1,4 @@
-//! Browser checks for refunds and handoffs (issue #4 items 8 and 9): the account manager
+//! Browser checks for refunds and handoffs: the account manager
 //! approves a refund from the ticket page's card; the CSM moves a repeated-problem handoff on
 //! from "My handoffs".
 //!

@@ -1,4 +1,4 @@
-//! Browser journeys through the client project (PRODUCT §2, issue #3 item 8): a CSM and a
+//! Browser journeys through the client project: a CSM and a
 //! client, each in their own headless Chromium at 375 px, working in the same project and
 //! seeing each other's changes without reloading.
 //!

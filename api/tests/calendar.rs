@@ -1,4 +1,4 @@
-//! Private calendar feeds (PRODUCT §2.2): valid RFC 5545 as a real parser (Python
+//! Private calendar feeds: valid RFC 5545 as a real parser (Python
 //! `icalendar`, installed by scripts/setup.sh) reads it, current on every fetch, scoped to
 //! what the owner can see, and cut off when regenerated.
 

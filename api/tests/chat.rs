@@ -1,4 +1,4 @@
-//! The CSM chat (PRODUCT §2.3): messages stored and paged newest page first, read markers and
+//! The CSM chat: messages stored and paged newest page first, read markers and
 //! unread counts, live delivery over the WebSocket to the other side and to the author's other
 //! tabs, a notification only for participants who are not online, read-only once coverage has
 //! ended, and who may do what.

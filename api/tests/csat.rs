@@ -1,4 +1,4 @@
-//! Customer satisfaction on resolution (PRODUCT §3 client portal, issue #4 item 10): the
+//! Customer satisfaction on resolution: the
 //! requester is asked once by e-mail — one click on a score records it — and in the portal;
 //! the rating can gain a comment or change while the ticket stays resolved, waits while it is
 //! reopened, is refused from staff and invisible to other organisations, and bad input is named.

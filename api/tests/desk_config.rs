@@ -1,4 +1,4 @@
-//! Configuring the support desk (PRODUCT §3, issue #4 items 3–5): business calendars, SLA
+//! Configuring the support desk: business calendars, SLA
 //! policies, cluster routes, departments' assignment strategy, agents' capacity and the
 //! priority rules — their validation, ETags, who may change them, and what they do to the
 //! next ticket.

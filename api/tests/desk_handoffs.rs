@@ -1,4 +1,4 @@
-//! Returns, refunds and cancellations (issue #4 item 8) and repeated problems with their
+//! Returns, refunds and cancellations and repeated problems with their
 //! support → CSM handoffs (item 9): the refund policy applied on arrival (approval inside the
 //! window or without a date, an answer quoting the policy outside it), the approver's
 //! decision reaching the client, the repeat rule for one client and across clients, one

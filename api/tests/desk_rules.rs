@@ -1,4 +1,4 @@
-//! Automation rules and canned replies (PRODUCT §3, issue #4 items 6 and 7): their CRUD with
+//! Automation rules and canned replies: their CRUD with
 //! validation naming the field and ETags, a canned reply filled in for a ticket, and rules
 //! firing in the intake — re-prioritising, tagging, routing, answering automatically (the
 //! client sees the answer), keeping a person on it — in position order, disabled ones not at

@@ -1,4 +1,4 @@
-//! Inbound e-mail (PRODUCT §3 entry points): a mail service posts received messages; new mail
+//! Inbound e-mail: a mail service posts received messages; new mail
 //! from a client user opens a ticket (acknowledged by e-mail), a reply lands in its ticket by
 //! reference or by the `[#number]` subject tag, agents' replies go back by e-mail, strangers
 //! are answered and nothing is stored, and the secret is required.

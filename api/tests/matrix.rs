@@ -307,7 +307,7 @@ fn table() -> Vec<Row> {
             None,
             [401, 422, 422, 422, 422, 422, 422, 422],
         ),
-        // Projects (PRODUCT §2): visible with their organisation; CSM side runs them.
+        // Projects: visible with their organisation; CSM side runs them.
         row(
             M::GET,
             "/project-templates",
@@ -471,7 +471,7 @@ fn table() -> Vec<Row> {
             Some(json!({"preferences": [{"kind": "chat_message", "channel": "in_app"}]})),
             [401, 200, 200, 200, 200, 200, 200, 200],
         ),
-        // CSM chat (PRODUCT §2.3): participants write, everyone who sees the project reads
+        // CSM chat: participants write, everyone who sees the project reads
         // and keeps their own read marker.
         row(
             M::GET,
@@ -509,7 +509,7 @@ fn table() -> Vec<Row> {
             Some(json!({"last_read_id": "{bianchi_message}"})),
             [401, 200, 404, 200, 200, 200, 404, 404],
         ),
-        // Board (PRODUCT §2.4): participants post and comment, the author edits, the CSM
+        // Board: participants post and comment, the author edits, the CSM
         // side pins.
         row(
             M::GET,
@@ -608,7 +608,7 @@ fn table() -> Vec<Row> {
             Some(json!({"body": "Matrix comment"})),
             [401, 201, 404, 403, 403, 403, 404, 404],
         ),
-        // Agenda (PRODUCT §2.2): the CSM side records appointments; whoever sees the project
+        // Agenda: the CSM side records appointments; whoever sees the project
         // reads them and its agenda.
         row(
             M::POST,
@@ -701,7 +701,7 @@ fn table() -> Vec<Row> {
             None,
             [404, 404, 404, 404, 404, 404, 404, 404],
         ),
-        // Support desk (PRODUCT §3): staff see every ticket of the organisations they see
+        // Support desk: staff see every ticket of the organisations they see
         // (a CSM their clients'), a client admin their organisation's, a client member their
         // own; sales read but do not work tickets; notes and the desk's history are staff's.
         // Inbound e-mail is for mail services with the secret; the test server has none set.
@@ -1080,7 +1080,7 @@ fn table() -> Vec<Row> {
             Some(json!({"tags": ["matrix"]})),
             [401, 200, 404, 200, 200, 403, 404, 404],
         ),
-        // Refunds and handoffs (issue 4 items 8 and 9): settings as the desk's configuration;
+        // Refunds and handoffs: settings as the desk's configuration;
         // refund requests for approvers (account managers) and admins; handoffs for staff —
         // clients get 403 on lists and 404 on one.
         row(

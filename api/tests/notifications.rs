@@ -1,4 +1,4 @@
-//! Notifications (PRODUCT §2.5): the inbox, read markers, preferences, live events and
+//! Notifications: the inbox, read markers, preferences, live events and
 //! batched e-mail for users who are not online.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Projects, templates and the checklist (PRODUCT §2.1) against the real server, on SQLite
+//! Projects, templates and the checklist against the real server, on SQLite
 //! and PostgreSQL.
 
 mod common;

@@ -1,4 +1,4 @@
-//! The support desk's tickets (PRODUCT §3, issue #4): opening from the portal and by staff,
+//! The support desk's tickets: opening from the portal and by staff,
 //! routing by cluster, priority explained, assignment by skill and availability with reasons,
 //! SLA clocks that pause while waiting on the customer, the thread with notes clients never
 //! see, status moves through the shared machine, queues and client visibility.

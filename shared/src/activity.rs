@@ -1,4 +1,4 @@
-//! The shared checklist (PRODUCT §2.1): items, their states, and the one state machine that
+//! The shared checklist: items, their states, and the one state machine that
 //! says who may move an item and how. The API enforces it; the web app shows only the actions
 //! it allows.
 

@@ -1,4 +1,4 @@
-//! The agenda (PRODUCT §2.2): appointments the CSM records, merged with the checklist's due
+//! The agenda: appointments the CSM records, merged with the checklist's due
 //! and review dates; the private calendar feed; and the field rules for appointments.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};

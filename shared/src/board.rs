@@ -1,4 +1,4 @@
-//! The board (PRODUCT §2.4): asynchronous notes between the CSM and the client — an operation
+//! The board: asynchronous notes between the CSM and the client — an operation
 //! to do, an appointment fixed, a reminder. Both sides post and comment in Markdown, which the
 //! server renders to safe HTML; the CSM side pins; only the author edits.
 

@@ -1,4 +1,4 @@
-//! The CSM chat (PRODUCT §2.3): direct messages between a client's users and their CSM, per
+//! The CSM chat: direct messages between a client's users and their CSM, per
 //! project, with read markers. It closes (read-only) when CSM coverage ends.
 
 use chrono::{DateTime, Utc};

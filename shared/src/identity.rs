@@ -1,4 +1,4 @@
-//! Organisations, users, departments and invitations (PRODUCT §1).
+//! Organisations, users, departments and invitations.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};

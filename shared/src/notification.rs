@@ -1,4 +1,4 @@
-//! Notifications (PRODUCT §2.5): what happened, for whom, and how each user wants to hear.
+//! Notifications: what happened, for whom, and how each user wants to hear.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

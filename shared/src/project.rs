@@ -1,4 +1,4 @@
-//! Projects, their templates, and CSM coverage (PRODUCT §1, §2).
+//! Projects, their templates, and CSM coverage.
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,7 +9,7 @@ use crate::activity::{Link, Progress, Responsible};
 pub const KICKOFF: &str = "Kick-off";
 
 /// How long the CSM accompanies a client: 12 months from contract start, for life on
-/// `business` (PRODUCT §1).
+/// `business`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"active": true, "lifetime": false, "ends_on": "2027-01-15"})))]

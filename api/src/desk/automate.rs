@@ -1,4 +1,4 @@
-//! Automation rules on a new ticket (PRODUCT §3 "automation vs operator", issue 4 item 6).
+//! Automation rules on a new ticket.
 //! After routing and priority, before assignment, the enabled rules run in position order
 //! against the ticket (channel, cluster, product, subject and first message, the client's
 //! plan); what the fired rules' actions add up to (`shared::desk::automation::outcome`, later

@@ -1,4 +1,4 @@
-//! The support desk's services (PRODUCT §3): what happens to a ticket between the request
+//! The support desk's services: what happens to a ticket between the request
 //! and the database — routing, priority, SLA clocks, assignment — applying the pure rules of
 //! `shared::desk` to the desk's configuration. Handlers in `resources::tickets` call in here.
 

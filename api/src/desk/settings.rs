@@ -38,9 +38,9 @@ pub fn save_priority_rules(conn: &mut DbConn, rules: &PriorityRules) -> ApiResul
     Ok(())
 }
 
-/// The settings row that holds the refund policy (issue 4 item 8).
+/// The settings row that holds the refund policy.
 pub const REFUND_POLICY: &str = "refund_policy";
-/// The settings row that holds the repeated-problem rule (issue 4 item 9).
+/// The settings row that holds the repeated-problem rule.
 pub const REPEAT_RULE: &str = "repeat_rule";
 
 /// A JSON setting: the saved value, else `T::default()`.

@@ -1,4 +1,4 @@
-//! The checklist (PRODUCT §2.1): categories and items, ticks by either side under the state
+//! The checklist: categories and items, ticks by either side under the state
 //! machine in `shared::activity`, each move recorded and told to the other side.
 
 use std::collections::HashMap;
@@ -510,7 +510,7 @@ struct Told<'a> {
     recipients: Vec<String>,
 }
 
-/// A tick or a reopening notifies the other side (PRODUCT §2.1); skipping is the CSM's
+/// A tick or a reopening notifies the other side; skipping is the CSM's
 /// bookkeeping and tells nobody.
 fn tell_other_side(
     conn: &mut DbConn,

@@ -1,4 +1,4 @@
-//! A project's agenda (PRODUCT §2.2): its appointments merged with the checklist's due and
+//! A project's agenda: its appointments merged with the checklist's due and
 //! review dates, for the web app's month, week and list views.
 
 use actix_web::{HttpResponse, get, web};

@@ -1,4 +1,4 @@
-//! Appointments of a project (PRODUCT §2.2): the CSM records, reschedules and cancels them;
+//! Appointments of a project: the CSM records, reschedules and cancels them;
 //! everyone in the project reads them. Attendees are the project's participants.
 
 use std::collections::{BTreeSet, HashMap};

@@ -1,4 +1,4 @@
-//! The board (PRODUCT §2.4): Markdown notes between the CSM and the client. Both sides post
+//! The board: Markdown notes between the CSM and the client. Both sides post
 //! and comment; only the author edits (the post is then marked edited); the CSM side pins
 //! and unpins. Text is rendered to safe HTML once, when written (`crate::markdown`). Every
 //! change reaches the participants as `board.changed`.

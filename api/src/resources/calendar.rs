@@ -1,4 +1,4 @@
-//! Private calendar feeds (PRODUCT §2.2, §5): each user has a secret URL that calendar apps
+//! Private calendar feeds: each user has a secret URL that calendar apps
 //! subscribe to without signing in. The feed holds the appointments and the open items' due
 //! dates of every project the user can see, read fresh on every fetch. Regenerating the
 //! secret makes the old URL answer 404.

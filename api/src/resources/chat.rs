@@ -1,4 +1,4 @@
-//! The CSM chat (PRODUCT §2.3): per project, between the client's users and their CSM.
+//! The CSM chat: per project, between the client's users and their CSM.
 //! Messages arrive live over the WebSocket (`chat.message`) at every participant and every
 //! open tab of the author; participants who are not online also get a notification. When CSM
 //! coverage has ended the chat is read-only: posting answers `coverage_ended`.

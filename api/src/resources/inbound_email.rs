@@ -1,4 +1,4 @@
-//! Inbound e-mail (PRODUCT §3 entry points): a mail service posts each received message here.
+//! Inbound e-mail: a mail service posts each received message here.
 //! A reply — found by `In-Reply-To`/`References`, or by the `[#1042]` tag Tandem puts in its
 //! subjects — lands in its ticket; a new message from a known client user opens a ticket; an
 //! unknown sender gets an answer explaining how to reach support, and nothing is stored. The

@@ -1,4 +1,4 @@
-//! The caller's notifications and their preferences (PRODUCT §2.5). Every user sees only
+//! The caller's notifications and their preferences. Every user sees only
 //! their own; the policy is the identity in the token.
 
 use actix_web::{HttpResponse, get, post, put, web};

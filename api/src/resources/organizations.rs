@@ -1,4 +1,4 @@
-//! Organisations: the vendor and its clients (PRODUCT §1).
+//! Organisations: the vendor and its clients.
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use diesel::prelude::*;

@@ -1,4 +1,4 @@
-//! Products the desk supports (PRODUCT §3): the portal's ticket form offers them, their
+//! Products the desk supports: the portal's ticket form offers them, their
 //! urgency feeds ticket priority and their skill steers assignment.
 
 use actix_web::{HttpResponse, get, post, web};

@@ -1,4 +1,4 @@
-//! Projects (PRODUCT §2): the CSM's dashboard, the client's home, created from templates.
+//! Projects: the CSM's dashboard, the client's home, created from templates.
 
 use std::collections::HashMap;
 

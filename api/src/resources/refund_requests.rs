@@ -1,4 +1,4 @@
-//! Refund, return and cancellation requests (issue 4 item 8): the approvers' list, a ticket's
+//! Refund, return and cancellation requests: the approvers' list, a ticket's
 //! request, and the decision. Internal to the vendor; the client hears the outcome as a reply.
 
 use actix_web::{HttpResponse, get, post, web};

@@ -1,4 +1,4 @@
-//! Project templates (PRODUCT §2.1): categories and items with dates relative to kick-off.
+//! Project templates: categories and items with dates relative to kick-off.
 
 use actix_web::{HttpResponse, get, post, put, web};
 use diesel::prelude::*;

@@ -1,4 +1,4 @@
-//! Users: vendor staff and client users (PRODUCT §1).
+//! Users: vendor staff and client users.
 
 use std::collections::HashMap;
 

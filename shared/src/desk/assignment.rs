@@ -1,4 +1,4 @@
-//! Who gets a ticket (PRODUCT §3, issue 4 §4): by skill first, then round-robin or
+//! Who gets a ticket: by skill first, then round-robin or
 //! least-loaded among the department's online agents below their capacity. Every decision
 //! carries one human sentence saying why, which the ticket's history records.
 

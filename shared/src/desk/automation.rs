@@ -1,4 +1,4 @@
-//! Automation vs operator (PRODUCT §3): rules that look at a new ticket and act on it — answer
+//! Automation vs operator: rules that look at a new ticket and act on it — answer
 //! it from a canned reply, set its priority, route it, tag it, or insist that a person takes
 //! it. This module decides whether a rule matches and what its actions add up to; the API
 //! performs the outcome and records in the ticket's history which rule fired.

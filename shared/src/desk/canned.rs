@@ -1,4 +1,4 @@
-//! Canned replies (PRODUCT §3): saved answers, per department, with placeholders filled in from
+//! Canned replies: saved answers, per department, with placeholders filled in from
 //! the ticket when an agent inserts one (or an automation rule sends one).
 //!
 //! A placeholder is `{{name}}`, spaces inside the braces allowed (`{{ agent_name }}`). Text

@@ -1,4 +1,4 @@
-//! Configuring the desk (PRODUCT §3): what an administrator sends and reads back for business
+//! Configuring the desk: what an administrator sends and reads back for business
 //! calendars, SLA policies, cluster routes and departments' assignment. The rules themselves
 //! live beside their subject (`sla`, `routing`, `priority`); this module holds the input and
 //! output shapes of the configuration API and checks the parts of an input those rules do not

@@ -1,4 +1,4 @@
-//! Customer satisfaction after a ticket (PRODUCT §3 client portal, §4 surveys): when a ticket
+//! Customer satisfaction after a ticket: when a ticket
 //! is resolved the requester is asked once, by e-mail and in the portal, to rate the help
 //! from 1 to 5 with an optional comment. One click on a score in the e-mail records it; the
 //! comment may follow, and the client may change the rating later. While a reopened ticket is

@@ -1,6 +1,6 @@
-//! Handoffs between roles (PRODUCT §4): work passed on with an owner, a status and a due
+//! Handoffs between roles: work passed on with an owner, a status and a due
 //! date, so nothing is dropped and nothing is done twice — support → CSM when a problem keeps
-//! coming back (issue 4 item 9), CSM → account manager for an upsell, sales → CSM at
+//! coming back, CSM → account manager for an upsell, sales → CSM at
 //! onboarding. Internal to the vendor: client users never see them.
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -1,4 +1,4 @@
-//! The support desk (PRODUCT §3): the words tickets are made of, and the pure rules that
+//! The support desk: the words tickets are made of, and the pure rules that
 //! route, prioritise, assign and time them. The API applies these rules; the web app shows
 //! their results (and uses the same status machine to decide which buttons appear).
 

@@ -1,4 +1,4 @@
-//! Priority (PRODUCT §3): from the urgency of the product the ticket is about, the kind of
+//! Priority: from the urgency of the product the ticket is about, the kind of
 //! problem, and how much the client matters to us (plan and yearly spend) — computed here and
 //! explained on the ticket, so an agent can see why a ticket is `high` and not guess.
 //!

@@ -1,4 +1,4 @@
-//! A return, refund or cancellation request as the desk records it (issue 4 item 8): the
+//! A return, refund or cancellation request as the desk records it: the
 //! policy as applied when the ticket arrived (`refund::decide`) and what the approver decided.
 //! Internal: the client learns the outcome from the public reply on their ticket.
 

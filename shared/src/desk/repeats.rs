@@ -1,4 +1,4 @@
-//! Repeated problems (PRODUCT §3, the support → CS signal): when the same product and cluster
+//! Repeated problems: when the same product and cluster
 //! keeps coming back — for one client (N tickets in M days) or across clients (N
 //! organisations in M days) — the client's CSM is told, so the product team can fix it and
 //! the CSM can talk to the client before the client has to. The API counts the tickets (the

@@ -1,4 +1,4 @@
-//! Routing (PRODUCT §3): the cluster decides the department. An administrator keeps one route
+//! Routing: the cluster decides the department. An administrator keeps one route
 //! per cluster; a route may also ask for a skill, which assignment then prefers. A cluster
 //! without a route leaves the ticket without a department, for a person to route by hand.
 

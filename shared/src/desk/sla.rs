@@ -1,4 +1,4 @@
-//! SLA arithmetic (PRODUCT §3): business-hours calendars, the choice of policy for a ticket,
+//! SLA arithmetic: business-hours calendars, the choice of policy for a ticket,
 //! due and warning instants, pauses, and the state a clock shows.
 //!
 //! Every instant is UTC; a calendar's hours are local wall-clock times in its time zone. The
@@ -453,7 +453,7 @@ pub struct SlaTargets {
     pub resolution_minutes: Option<i64>,
 }
 
-/// PRODUCT §3: without a policy, the first response is due within 24 hours.
+/// Without a policy, the first response is due within 24 hours.
 pub const DEFAULT_FIRST_RESPONSE_MINUTES: i64 = 24 * 60;
 
 impl Default for SlaTargets {

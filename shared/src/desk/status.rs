@@ -1,4 +1,4 @@
-//! The ticket status machine (PRODUCT §3): which moves each side may make, and how a new
+//! The ticket status machine: which moves each side may make, and how a new
 //! message moves a ticket by itself. The API refuses anything [`check`] refuses
 //! (`409 transition_not_allowed`, with the returned text); the web app shows one button per
 //! status in [`allowed`].

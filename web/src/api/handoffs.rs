@@ -1,4 +1,4 @@
-//! Handoffs between roles and refund requests (issue 4 items 8 and 9): internal to the
+//! Handoffs between roles and refund requests: internal to the
 //! vendor's staff.
 
 use shared::Problem;

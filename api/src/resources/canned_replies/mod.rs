@@ -1,4 +1,4 @@
-//! Canned replies (PRODUCT §3, issue 4 item 7): saved answers with placeholders, per
+//! Canned replies: saved answers with placeholders, per
 //! department or for every department. Staff read them (`policy::view_canned_replies`),
 //! support agents and administrators write them; an agent inserts one into a ticket's reply
 //! box filled in for that ticket (`render`), and automation rules answer with them.

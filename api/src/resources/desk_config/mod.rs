@@ -1,4 +1,4 @@
-//! Configuring the support desk (PRODUCT §3, issue 4): business calendars, SLA policies,
+//! Configuring the support desk: business calendars, SLA policies,
 //! cluster routes and priority rules. Vendor staff read them (`policy::view_desk`), only
 //! administrators change them (`policy::manage_desk`). Departments' assignment strategy and
 //! agents' capacity are set on the department and user resources.

@@ -1,4 +1,4 @@
-//! The refund policy (issue 4 item 8): the window in days for returns, refunds and
+//! The refund policy: the window in days for returns, refunds and
 //! cancellations and the role that approves requests inside it. New requests are judged by
 //! the saved policy (`desk::settings`); requests already recorded keep the policy they got.
 

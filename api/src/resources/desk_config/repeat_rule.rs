@@ -1,4 +1,4 @@
-//! The repeated-problem rule (issue 4 item 9): how many tickets about the same product and
+//! The repeated-problem rule: how many tickets about the same product and
 //! cluster from one client (or from how many clients) within how many days tell the client's
 //! CSM and open a support → CSM handoff. Applies to tickets opened from now on.
 

@@ -1,4 +1,4 @@
-//! Handoffs between roles (PRODUCT §4; issue 4 item 9): the desk raises support → CSM ones on
+//! Handoffs between roles: the desk raises support → CSM ones on
 //! a repeated problem (`desk::repeats`), staff raise others by hand. Internal: client users get
 //! 403 on the list and 404 on one. The row carries a version (ETag, `If-Match` on PATCH).
 

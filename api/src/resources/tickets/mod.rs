@@ -1,4 +1,4 @@
-//! Tickets (PRODUCT §3): the support desk's unit of work. This module holds what every
+//! Tickets: the support desk's unit of work. This module holds what every
 //! ticket operation shares — the row, access through the policy, the DTOs, the history and
 //! who hears about a change; one file per group of operations sits beside it.
 
